@@ -1,0 +1,59 @@
+# xvs: top-level build.  `make demo` and `make test` are the two user
+# commands (see README.md); both install what they need first.
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+BUILD := $(ROOT)/build
+
+# The kernel to build against and to boot.  Defaults to the newest Debian 6.1
+# kernel installed; override KVER/KDIR/KIMAGE/KMODDIR for another one.
+KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$$' | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+KIMAGE ?= /boot/vmlinuz-$(KVER)
+KMODDIR ?= /lib/modules/$(KVER)
+JOBS ?= $(shell nproc)
+export KVER KDIR KIMAGE KMODDIR BUILD ROOT
+
+.PHONY: all deps kmod userspace install test test-run demo demo-run clean
+
+all: kmod userspace
+
+deps:
+	@$(ROOT)/scripts/install-deps.sh
+
+# Kbuild writes objects next to the sources, so build from a tree of
+# symlinks under build/ to keep the source tree clean.
+kmod:
+	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR) (make deps?)"; exit 1; }
+	@mkdir -p $(BUILD)/kmod-src $(BUILD)/kmod
+	@find $(BUILD)/kmod-src -type l -delete
+	@cp -rs $(ROOT)/kmod/. $(BUILD)/kmod-src/
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod-src modules
+	@cp $(BUILD)/kmod-src/xvs.ko $(BUILD)/kmod/xvs.ko
+
+userspace:
+	@cmake -S $(ROOT) -B $(BUILD)/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD)/cmake -j $(JOBS)
+
+# Installs the userspace programs with their man pages and bash completion
+# (PREFIX defaults to /usr/local; DESTDIR is honoured).
+PREFIX ?= /usr/local
+install: userspace
+	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)/cmake --prefix $(PREFIX)
+
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+# A failed build does not stop the test run: what could not be built is
+# counted as failed tests (run-all.sh prints the final "N passed, N failed").
+test-run:
+	@build_ok=1; $(MAKE) --no-print-directory all || build_ok=0; \
+		XVS_BUILD_OK=$$build_ok $(ROOT)/tests/run-all.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
+	@$(ROOT)/qemu/demo.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,728 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xvs: connection table, life cycle of connection entries and
+ * /proc/net/ip_vs_conn{,_sync}.
+ *
+ * The table is a resizable rhltable per network namespace.  All entries of
+ * one client end share a key, so duplicates are expected (one client
+ * talking to several services, or an old entry about to expire next to its
+ * replacement); lookups walk the duplicates and compare the full tuple.
+ * Readers take no lock.  Writers are the packet path (insert) and the
+ * expiry timer (remove); each entry is removed exactly once, by whoever
+ * drops the table's reference.
+ */
+#define pr_fmt(fmt) "xvs: " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/siphash.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/inet.h>
+#include <net/ipv6.h>
+#include <net/net_namespace.h>
+
+#include "xvs.h"
+#include "conn.h"
+
+/* Delay before retrying to expire an entry somebody still uses. */
+#define XVS_CONN_BUSY_RETRY	(60 * HZ)
+/* Lifetime of a fresh entry until its protocol sets a state timeout. */
+#define XVS_CONN_INITIAL_TIMEOUT	(3 * HZ)
+
+struct xvs_conn_table {
+	struct rhltable rhlt;
+};
+
+/*
+ * The slab cache and the hash secret are shared by all namespaces.  The
+ * cache lives while at least one namespace has a table, so that pending RCU
+ * frees of the last namespace complete before it is destroyed.
+ */
+static DEFINE_MUTEX(xvs_conn_cache_mutex);
+static struct kmem_cache *xvs_conn_cache;
+static unsigned int xvs_conn_cache_users;
+static siphash_key_t xvs_conn_secret __read_mostly;
+
+/*
+ * rhashtable gives a per-table seed that changes on rehash; mixing it into
+ * the secret key keeps a rehash from reproducing the same collisions.
+ */
+static u32 xvs_conn_rht_hash(const void *data, u32 len, u32 seed)
+{
+	siphash_key_t key = xvs_conn_secret;
+
+	key.key[0] ^= seed;
+	return xvs_conn_key_hash(data, &key);
+}
+
+static const struct rhashtable_params xvs_conn_rht_params = {
+	.head_offset = offsetof(struct xvs_conn, node),
+	.key_offset = offsetof(struct xvs_conn, key),
+	.key_len = sizeof(struct xvs_conn_key),
+	.hashfn = xvs_conn_rht_hash,
+	.nelem_hint = 256,
+	.automatic_shrinking = true,
+};
+
+static inline struct xvs_conn_table *xvs_conn_tab(struct xvs_net *xnet)
+{
+	return xnet->conn_tab;
+}
+
+static inline bool xvs_addr_eq(u16 af, const union nf_inet_addr *a,
+			       const union nf_inet_addr *b)
+{
+	if (af == AF_INET)
+		return a->ip == b->ip;
+	return ipv6_addr_equal(&a->in6, &b->in6);
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+static struct rhlist_head *xvs_conn_bucket(struct xvs_net *xnet, u16 af,
+					   u8 protocol,
+					   const union nf_inet_addr *caddr,
+					   __be16 cport)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(xnet);
+	struct xvs_conn_key key;
+
+	xvs_conn_key_init(&key, af, protocol, caddr->all, cport);
+	return rhltable_lookup(&tab->rhlt, &key, xvs_conn_rht_params);
+}
+
+/* Packet from the client: source is the client, destination the VIP. */
+struct xvs_conn *xvs_conn_in_get(struct xvs_net *xnet,
+				 const struct xvs_pkt *pkt)
+{
+	struct rhlist_head *list, *pos;
+	struct xvs_conn *cp;
+
+	list = xvs_conn_bucket(xnet, pkt->af, pkt->protocol, &pkt->saddr,
+			       pkt->sport);
+	rhl_for_each_entry_rcu(cp, pos, list, node) {
+		if (cp->vport == pkt->dport &&
+		    xvs_addr_eq(pkt->af, &cp->vaddr, &pkt->daddr) &&
+		    refcount_inc_not_zero(&cp->refcnt))
+			return cp;
+	}
+	return NULL;
+}
+
+/* Packet from a real server: destination is the client. */
+struct xvs_conn *xvs_conn_out_get(struct xvs_net *xnet,
+				  const struct xvs_pkt *pkt)
+{
+	struct rhlist_head *list, *pos;
+	struct xvs_conn *cp;
+
+	list = xvs_conn_bucket(xnet, pkt->af, pkt->protocol, &pkt->daddr,
+			       pkt->dport);
+	rhl_for_each_entry_rcu(cp, pos, list, node) {
+		if (cp->dport == pkt->sport &&
+		    xvs_addr_eq(pkt->af, &cp->daddr, &pkt->saddr) &&
+		    refcount_inc_not_zero(&cp->refcnt))
+			return cp;
+	}
+	return NULL;
+}
+
+/* ---- destination binding ----------------------------------------------- */
+
+static unsigned int xvs_dest_total_conns(const struct xvs_dest *dest)
+{
+	int n = atomic_read(&dest->sched.activeconns) +
+		atomic_read(&dest->sched.inactconns);
+
+	return n > 0 ? n : 0;
+}
+
+/* Takes a reference on dest; false when it is already being freed. */
+static bool xvs_conn_bind_dest(struct xvs_conn *cp, struct xvs_dest *dest)
+{
+	unsigned int conn_flags;
+	u32 upper;
+
+	if (!refcount_inc_not_zero(&dest->refcnt))
+		return false;
+
+	/* The method, NOOUTPUT and INACTIVE come from the destination. */
+	conn_flags = READ_ONCE(dest->conn_flags) | IP_VS_CONN_F_INACTIVE;
+	if (cp->protocol != IPPROTO_UDP)
+		conn_flags &= ~IP_VS_CONN_F_ONE_PACKET;
+	/* conntrack=1 is not supported: never keep conntrack entries. */
+	conn_flags &= ~IP_VS_CONN_F_NFCT;
+	cp->flags |= conn_flags;
+	cp->dest = dest;
+
+	atomic_inc(&dest->sched.inactconns);
+	/*
+	 * The control plane owns the OVERLOAD decision; tell it when this
+	 * connection reaches the upper threshold.  ">=" rather than IPVS's
+	 * "==" because active and inactive are two counters here and a
+	 * concurrent bind may step over the exact value.
+	 */
+	upper = READ_ONCE(dest->sched.u_threshold);
+	if (upper && xvs_dest_total_conns(dest) >= upper &&
+	    !(READ_ONCE(dest->sched.flags) & XVS_DEST_F_OVERLOAD))
+		xvs_dest_update_overload(dest, 1);
+	return true;
+}
+
+static void xvs_conn_unbind_dest(struct xvs_conn *cp)
+{
+	struct xvs_dest *dest = cp->dest;
+
+	if (!dest)
+		return;
+	if (cp->flags & IP_VS_CONN_F_INACTIVE)
+		atomic_dec(&dest->sched.inactconns);
+	else
+		atomic_dec(&dest->sched.activeconns);
+
+	/* Overload ends once the total falls below the lower threshold. */
+	if ((READ_ONCE(dest->sched.flags) & XVS_DEST_F_OVERLOAD) &&
+	    xvs_dest_total_conns(dest) < READ_ONCE(dest->l_threshold_eff))
+		xvs_dest_update_overload(dest, -1);
+
+	cp->dest = NULL;
+	xvs_dest_put(dest);
+}
+
+void xvs_conn_set_state(struct xvs_conn *cp, unsigned int new_state,
+			const unsigned int *timeouts)
+{
+	lockdep_assert_held(&cp->lock);
+
+	if (new_state != cp->state && cp->dest) {
+		struct xvs_dest *dest = cp->dest;
+		bool active = xvs_tcp_state_active(new_state);
+
+		if (!(cp->flags & IP_VS_CONN_F_INACTIVE) && !active) {
+			atomic_dec(&dest->sched.activeconns);
+			atomic_inc(&dest->sched.inactconns);
+			WRITE_ONCE(cp->flags, cp->flags | IP_VS_CONN_F_INACTIVE);
+		} else if ((cp->flags & IP_VS_CONN_F_INACTIVE) && active) {
+			atomic_inc(&dest->sched.activeconns);
+			atomic_dec(&dest->sched.inactconns);
+			WRITE_ONCE(cp->flags,
+				   cp->flags & ~IP_VS_CONN_F_INACTIVE);
+		}
+	}
+	cp->state = new_state;
+	cp->timeout = READ_ONCE(timeouts[new_state]);
+}
+
+/* ---- creation and expiry ----------------------------------------------- */
+
+static const struct xvs_xmit_ops *xvs_conn_xmit_ops(unsigned int method)
+{
+	switch (method) {
+	case IP_VS_CONN_F_MASQ:
+		return &xvs_xmit_nat;
+	default:
+		/* Not implemented yet: packets continue unchanged. */
+		return NULL;
+	}
+}
+
+static void xvs_conn_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(xvs_conn_cache, container_of(head, struct xvs_conn, rcu));
+}
+
+/*
+ * Drops the table's reference and unhashes the entry if nobody else holds
+ * one.  Returns true when the caller now owns the entry for freeing.
+ */
+static bool xvs_conn_unlink(struct xvs_conn *cp)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(cp->xnet);
+	bool unlinked = false;
+
+	if (cp->flags & IP_VS_CONN_F_ONE_PACKET)
+		return refcount_dec_if_one(&cp->refcnt);
+
+	spin_lock_bh(&cp->lock);
+	if ((cp->flags & IP_VS_CONN_F_HASHED) &&
+	    refcount_dec_if_one(&cp->refcnt)) {
+		rhltable_remove(&tab->rhlt, &cp->node, xvs_conn_rht_params);
+		WRITE_ONCE(cp->flags, cp->flags & ~IP_VS_CONN_F_HASHED);
+		unlinked = true;
+	}
+	spin_unlock_bh(&cp->lock);
+	return unlinked;
+}
+
+static void xvs_conn_expire(struct xvs_conn *cp)
+{
+	struct xvs_net *xnet = cp->xnet;
+
+	if (xvs_conn_unlink(cp)) {
+		/* Nobody can re-arm it now: there are no references left. */
+		del_timer(&cp->timer);
+		dst_release(rcu_replace_pointer(cp->dst_cache, NULL, true));
+		xvs_conn_unbind_dest(cp);
+		atomic_dec(&xnet->conn_count);
+		if (cp->flags & IP_VS_CONN_F_ONE_PACKET)
+			/* Never hashed, so no reader can see it. */
+			kmem_cache_free(xvs_conn_cache, cp);
+		else
+			call_rcu(&cp->rcu, xvs_conn_free_rcu);
+		return;
+	}
+	/* A packet is using it; its put re-arms the timer with the state's
+	 * timeout, this is only the fallback.
+	 */
+	mod_timer(&cp->timer, jiffies + XVS_CONN_BUSY_RETRY);
+}
+
+static void xvs_conn_timer_fn(struct timer_list *t)
+{
+	struct xvs_conn *cp = from_timer(cp, t, timer);
+
+	xvs_conn_expire(cp);
+}
+
+void xvs_conn_put(struct xvs_conn *cp)
+{
+	if ((cp->flags & IP_VS_CONN_F_ONE_PACKET) &&
+	    refcount_read(&cp->refcnt) == 1 && !timer_pending(&cp->timer)) {
+		xvs_conn_expire(cp);
+		return;
+	}
+	mod_timer(&cp->timer, jiffies +
+		  ((cp->flags & IP_VS_CONN_F_ONE_PACKET) ? 0 : cp->timeout));
+	__xvs_conn_put(cp);
+}
+
+void xvs_conn_expire_now(struct xvs_conn *cp)
+{
+	/*
+	 * Only a pending timer is moved: once the expiry has deleted it,
+	 * it must stay deleted.
+	 */
+	if (timer_pending(&cp->timer) &&
+	    time_after(cp->timer.expires, jiffies))
+		mod_timer_pending(&cp->timer, jiffies);
+}
+
+struct xvs_conn *xvs_conn_new(struct xvs_net *xnet,
+			      const struct xvs_pkt *pkt,
+			      const union nf_inet_addr *vaddr, __be16 vport,
+			      struct xvs_dest *dest, unsigned int flags,
+			      u32 fwmark)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(xnet);
+	struct xvs_conn *cp;
+	int err;
+
+	cp = kmem_cache_zalloc(xvs_conn_cache, GFP_ATOMIC);
+	if (!cp)
+		return NULL;
+
+	cp->xnet = xnet;
+	cp->af = pkt->af;
+	cp->protocol = pkt->protocol;
+	cp->caddr = pkt->saddr;
+	cp->cport = pkt->sport;
+	cp->vaddr = *vaddr;
+	cp->vport = vport;
+	cp->daddr = dest->addr;
+	cp->dport = dest->port ? dest->port : vport;
+	cp->fwmark = fwmark;
+	cp->flags = flags & IP_VS_CONN_F_ONE_PACKET;
+	xvs_conn_key_init(&cp->key, cp->af, cp->protocol, cp->caddr.all,
+			  cp->cport);
+	spin_lock_init(&cp->lock);
+	timer_setup(&cp->timer, xvs_conn_timer_fn, 0);
+	refcount_set(&cp->refcnt, 1);	/* the caller's */
+	atomic_set(&cp->in_pkts, 0);
+	cp->pp = xvs_proto_get(cp->protocol);
+	cp->state = 0;
+	cp->timeout = XVS_CONN_INITIAL_TIMEOUT;
+
+	if (!xvs_conn_bind_dest(cp, dest)) {
+		kmem_cache_free(xvs_conn_cache, cp);
+		return NULL;
+	}
+	cp->xmit = xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK);
+	atomic_inc(&xnet->conn_count);
+
+	/* One-packet entries serve their packet and are never looked up. */
+	if (cp->flags & IP_VS_CONN_F_ONE_PACKET)
+		return cp;
+
+	cp->flags |= IP_VS_CONN_F_HASHED;
+	refcount_inc(&cp->refcnt);	/* the table's */
+	err = rhltable_insert(&tab->rhlt, &cp->node, xvs_conn_rht_params);
+	if (unlikely(err)) {
+		net_warn_ratelimited(XVS_NAME ": connection table insert failed: %d\n",
+				     err);
+		xvs_conn_unbind_dest(cp);
+		atomic_dec(&xnet->conn_count);
+		kmem_cache_free(xvs_conn_cache, cp);
+		return NULL;
+	}
+	return cp;
+}
+
+/* ---- flushing ----------------------------------------------------------- */
+
+void xvs_conn_flush(struct xvs_net *xnet)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(xnet);
+	struct rhashtable_iter iter;
+	struct xvs_conn *cp;
+
+	if (!tab)
+		return;
+	/*
+	 * Callers make sure no packet can reach us any more, so every entry
+	 * either has its timer pending (we take over its expiry) or is being
+	 * expired right now by the timer on another CPU.  Repeat until the
+	 * count shows that the last one is gone.
+	 */
+	for (;;) {
+		rhashtable_walk_enter(&tab->rhlt.ht, &iter);
+		rhashtable_walk_start(&iter);
+		while ((cp = rhashtable_walk_next(&iter)) != NULL) {
+			if (IS_ERR(cp)) {
+				if (PTR_ERR(cp) == -EAGAIN)
+					continue;
+				break;
+			}
+			if (del_timer(&cp->timer))
+				xvs_conn_expire(cp);
+		}
+		rhashtable_walk_stop(&iter);
+		rhashtable_walk_exit(&iter);
+
+		if (!atomic_read(&xnet->conn_count))
+			break;
+		msleep(20);
+	}
+}
+
+/* ---- /proc/net/ip_vs_conn and ip_vs_conn_sync -------------------------- */
+
+struct xvs_conn_seq {
+	struct net *net;		/* referenced while the file is open */
+	struct rhashtable_iter iter;
+	struct xvs_conn_table *tab;
+	loff_t cur_pos;			/* position of the iterator's entry */
+};
+
+static const char *xvs_proto_name(u8 protocol, char *buf, size_t len)
+{
+	switch (protocol) {
+	case IPPROTO_IP:
+		return "IP";
+	case IPPROTO_UDP:
+		return "UDP";
+	case IPPROTO_TCP:
+		return "TCP";
+	case IPPROTO_SCTP:
+		return "SCTP";
+	case IPPROTO_ICMP:
+		return "ICMP";
+	case IPPROTO_ICMPV6:
+		return "ICMPv6";
+	default:
+		snprintf(buf, len, "IP_%u", protocol);
+		return buf;
+	}
+}
+
+static const char *xvs_conn_state_name(const struct xvs_conn *cp)
+{
+	if (!cp->pp || !cp->pp->state_name)
+		return cp->protocol == IPPROTO_IP ? "NONE" : "ERR!";
+	return cp->pp->state_name(READ_ONCE(cp->state));
+}
+
+static void *xvs_conn_seq_advance(struct xvs_conn_seq *s)
+{
+	void *obj;
+
+	do {
+		obj = rhashtable_walk_next(&s->iter);
+	} while (IS_ERR(obj) && PTR_ERR(obj) == -EAGAIN);
+	return IS_ERR(obj) ? NULL : obj;
+}
+
+static void *xvs_conn_seq_start(struct seq_file *seq, loff_t *pos)
+{
+	struct xvs_conn_seq *s = seq->private;
+	void *obj;
+	loff_t i;
+
+	if (*pos != s->cur_pos || *pos == 0) {
+		/* Not where the iterator stands: walk again from the start. */
+		rhashtable_walk_exit(&s->iter);
+		rhashtable_walk_enter(&s->tab->rhlt.ht, &s->iter);
+		s->cur_pos = 0;
+	}
+	rhashtable_walk_start(&s->iter);
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	if (s->cur_pos == *pos) {
+		do {
+			obj = rhashtable_walk_peek(&s->iter);
+		} while (IS_ERR(obj) && PTR_ERR(obj) == -EAGAIN);
+		return IS_ERR(obj) ? NULL : obj;
+	}
+	obj = NULL;
+	for (i = 0; i < *pos; i++) {
+		obj = xvs_conn_seq_advance(s);
+		if (!obj)
+			break;
+	}
+	s->cur_pos = *pos;
+	return obj;
+}
+
+static void *xvs_conn_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	struct xvs_conn_seq *s = seq->private;
+
+	++*pos;
+	s->cur_pos = *pos;
+	return xvs_conn_seq_advance(s);
+}
+
+static void xvs_conn_seq_stop(struct seq_file *seq, void *v)
+{
+	struct xvs_conn_seq *s = seq->private;
+
+	rhashtable_walk_stop(&s->iter);
+}
+
+static void xvs_conn_format_addr(char *buf, size_t len, u16 af,
+				 const union nf_inet_addr *addr)
+{
+	if (af == AF_INET6)
+		snprintf(buf, len, "%pI6", &addr->in6);
+	else
+		snprintf(buf, len, "%08X", ntohl(addr->ip));
+}
+
+static unsigned int xvs_conn_expires_secs(const struct xvs_conn *cp)
+{
+	return jiffies_delta_to_msecs(READ_ONCE(cp->timer.expires) -
+				      jiffies) / 1000;
+}
+
+/* Columns common to both files, up to and including the state. */
+static void xvs_conn_show_tuple(struct seq_file *seq,
+				const struct xvs_conn *cp)
+{
+	char cbuf[INET6_ADDRSTRLEN + 1], vbuf[INET6_ADDRSTRLEN + 1];
+	char dbuf[INET6_ADDRSTRLEN + 1], pbuf[16];
+	u16 daf = cp->dest ? cp->dest->af : cp->af;
+
+	xvs_conn_format_addr(cbuf, sizeof(cbuf), cp->af, &cp->caddr);
+	xvs_conn_format_addr(vbuf, sizeof(vbuf), cp->af, &cp->vaddr);
+	xvs_conn_format_addr(dbuf, sizeof(dbuf), daf, &cp->daddr);
+	seq_printf(seq, "%-3s %s %04X %s %04X %s %04X %-11s",
+		   xvs_proto_name(cp->protocol, pbuf, sizeof(pbuf)),
+		   cbuf, ntohs(cp->cport), vbuf, ntohs(cp->vport),
+		   dbuf, ntohs(cp->dport), xvs_conn_state_name(cp));
+}
+
+static int xvs_conn_seq_show(struct seq_file *seq, void *v)
+{
+	const struct xvs_conn *cp = v;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(seq, "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n");
+		return 0;
+	}
+	xvs_conn_show_tuple(seq, cp);
+	/* No persistence engine data: PEName and PEData stay empty. */
+	seq_printf(seq, " %7u\n", xvs_conn_expires_secs(cp));
+	return 0;
+}
+
+static int xvs_conn_sync_seq_show(struct seq_file *seq, void *v)
+{
+	const struct xvs_conn *cp = v;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(seq, "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Origin Expires\n");
+		return 0;
+	}
+	xvs_conn_show_tuple(seq, cp);
+	seq_printf(seq, " %-6s %7u\n",
+		   (READ_ONCE(cp->flags) & IP_VS_CONN_F_SYNC) ? "SYNC" : "LOCAL",
+		   xvs_conn_expires_secs(cp));
+	return 0;
+}
+
+static const struct seq_operations xvs_conn_seq_ops = {
+	.start = xvs_conn_seq_start,
+	.next = xvs_conn_seq_next,
+	.stop = xvs_conn_seq_stop,
+	.show = xvs_conn_seq_show,
+};
+
+static const struct seq_operations xvs_conn_sync_seq_ops = {
+	.start = xvs_conn_seq_start,
+	.next = xvs_conn_seq_next,
+	.stop = xvs_conn_seq_stop,
+	.show = xvs_conn_sync_seq_show,
+};
+
+static int xvs_conn_seq_open_ops(struct inode *inode, struct file *file,
+				 const struct seq_operations *ops)
+{
+	struct xvs_net *xnet = pde_data(inode);
+	struct xvs_conn_seq *s;
+	struct net *net;
+
+	/* A namespace on its way out has no connections to show. */
+	net = maybe_get_net(xnet->net);
+	if (!net)
+		return -ENXIO;
+	s = __seq_open_private(file, ops, sizeof(*s));
+	if (!s) {
+		put_net(net);
+		return -ENOMEM;
+	}
+	s->net = net;
+	s->tab = xvs_conn_tab(xnet);
+	rhashtable_walk_enter(&s->tab->rhlt.ht, &s->iter);
+	s->cur_pos = 0;
+	return 0;
+}
+
+static int xvs_conn_seq_open(struct inode *inode, struct file *file)
+{
+	return xvs_conn_seq_open_ops(inode, file, &xvs_conn_seq_ops);
+}
+
+static int xvs_conn_sync_seq_open(struct inode *inode, struct file *file)
+{
+	return xvs_conn_seq_open_ops(inode, file, &xvs_conn_sync_seq_ops);
+}
+
+static int xvs_conn_seq_release(struct inode *inode, struct file *file)
+{
+	struct xvs_conn_seq *s = ((struct seq_file *)file->private_data)->private;
+
+	rhashtable_walk_exit(&s->iter);
+	put_net(s->net);
+	return seq_release_private(inode, file);
+}
+
+static const struct proc_ops xvs_conn_proc_ops = {
+	.proc_open = xvs_conn_seq_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = xvs_conn_seq_release,
+};
+
+static const struct proc_ops xvs_conn_sync_proc_ops = {
+	.proc_open = xvs_conn_sync_seq_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = xvs_conn_seq_release,
+};
+
+/* ---- per namespace ------------------------------------------------------ */
+
+static int xvs_conn_cache_get(void)
+{
+	int err = 0;
+
+	mutex_lock(&xvs_conn_cache_mutex);
+	if (!xvs_conn_cache_users) {
+		get_random_bytes(&xvs_conn_secret, sizeof(xvs_conn_secret));
+		xvs_conn_cache = kmem_cache_create("xvs_conn",
+						   sizeof(struct xvs_conn), 0,
+						   SLAB_HWCACHE_ALIGN, NULL);
+		if (!xvs_conn_cache)
+			err = -ENOMEM;
+	}
+	if (!err)
+		xvs_conn_cache_users++;
+	mutex_unlock(&xvs_conn_cache_mutex);
+	return err;
+}
+
+static void xvs_conn_cache_put(void)
+{
+	mutex_lock(&xvs_conn_cache_mutex);
+	if (!--xvs_conn_cache_users) {
+		/* Entries freed with call_rcu must be back first. */
+		rcu_barrier();
+		kmem_cache_destroy(xvs_conn_cache);
+		xvs_conn_cache = NULL;
+	}
+	mutex_unlock(&xvs_conn_cache_mutex);
+}
+
+int xvs_conn_net_init(struct xvs_net *xnet)
+{
+	struct xvs_conn_table *tab;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < XVS_TCP_S_LAST; i++)
+		xnet->tcp_timeout[i] = xvs_tcp_default_timeout[i] * HZ;
+	for (i = 0; i < XVS_UDP_S_LAST; i++)
+		xnet->udp_timeout[i] = xvs_udp_default_timeout[i] * HZ;
+	atomic_set(&xnet->conn_count, 0);
+
+	err = xvs_conn_cache_get();
+	if (err)
+		return err;
+	tab = kzalloc(sizeof(*tab), GFP_KERNEL);
+	if (!tab) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
+	err = rhltable_init(&tab->rhlt, &xvs_conn_rht_params);
+	if (err)
+		goto err_tab;
+	xnet->conn_tab = tab;
+
+	err = -ENOMEM;
+	if (!proc_create_data("ip_vs_conn", 0, xnet->net->proc_net,
+			      &xvs_conn_proc_ops, xnet))
+		goto err_rht;
+	if (!proc_create_data("ip_vs_conn_sync", 0, xnet->net->proc_net,
+			      &xvs_conn_sync_proc_ops, xnet))
+		goto err_proc;
+	return 0;
+
+err_proc:
+	remove_proc_entry("ip_vs_conn", xnet->net->proc_net);
+err_rht:
+	xnet->conn_tab = NULL;
+	rhltable_destroy(&tab->rhlt);
+err_tab:
+	kfree(tab);
+err_cache:
+	xvs_conn_cache_put();
+	return err;
+}
+
+void xvs_conn_net_exit(struct xvs_net *xnet)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(xnet);
+
+	/* Removing the files waits for readers and closes their walks. */
+	remove_proc_entry("ip_vs_conn_sync", xnet->net->proc_net);
+	remove_proc_entry("ip_vs_conn", xnet->net->proc_net);
+	xvs_conn_flush(xnet);
+	xnet->conn_tab = NULL;
+	rhltable_destroy(&tab->rhlt);
+	kfree(tab);
+	xvs_conn_cache_put();
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xvs: connection entries.
+ *
+ * A connection is found from both directions through one key, its client
+ * end (see core/xvs_hash.h); the full tuple is compared afterwards.  The
+ * table holds one reference while the entry is hashed; packet handlers take
+ * another for the time they use it and re-arm the expiry timer when they
+ * give it back, so a connection expires 'timeout' after its last packet.
+ */
+#ifndef XVS_CONN_H
+#define XVS_CONN_H
+
+#include <linux/rhashtable.h>
+#include <linux/timer.h>
+#include <linux/spinlock.h>
+#include <linux/refcount.h>
+#include <net/dst.h>
+
+#include "xvs.h"
+#include "proto.h"
+#include "xmit.h"
+
+struct xvs_conn {
+	struct rhlist_head node;	/* in the netns table, by key */
+	struct xvs_conn_key key;	/* client end */
+	struct xvs_net *xnet;
+
+	u16 af;
+	u8 protocol;
+	__be16 cport;
+	__be16 vport;
+	__be16 dport;
+	union nf_inet_addr caddr;	/* client */
+	union nf_inet_addr vaddr;	/* virtual service */
+	union nf_inet_addr daddr;	/* real server */
+	u32 fwmark;
+
+	spinlock_t lock;		/* state, timeout, flag changes */
+	unsigned int flags;		/* IP_VS_CONN_F_* */
+	u16 state;			/* protocol state, core enums */
+	unsigned int timeout;		/* jiffies, for the next re-arm */
+	refcount_t refcnt;
+	struct timer_list timer;
+	atomic_t in_pkts;
+
+	struct xvs_dest *dest;		/* holds a reference; may be NULL */
+	const struct xvs_proto_ops *pp;
+	const struct xvs_xmit_ops *xmit;	/* NULL: method unsupported */
+	/* Route to the real server, owned by the forwarding method. */
+	struct dst_entry __rcu *dst_cache;
+
+	struct rcu_head rcu;
+};
+
+static inline unsigned int xvs_conn_fwd_method(const struct xvs_conn *cp)
+{
+	return READ_ONCE(cp->flags) & IP_VS_CONN_F_FWD_MASK;
+}
+
+/* Lookups; caller holds rcu_read_lock(); a hit comes with a reference. */
+struct xvs_conn *xvs_conn_in_get(struct xvs_net *xnet,
+				 const struct xvs_pkt *pkt);
+struct xvs_conn *xvs_conn_out_get(struct xvs_net *xnet,
+				  const struct xvs_pkt *pkt);
+
+/*
+ * Creates a connection client->vaddr:vport bound to dest (a reference is
+ * taken) and hashes it.  Returns it with a reference for the caller, or
+ * NULL when out of memory or when dest is going away.
+ */
+struct xvs_conn *xvs_conn_new(struct xvs_net *xnet,
+			      const struct xvs_pkt *pkt,
+			      const union nf_inet_addr *vaddr, __be16 vport,
+			      struct xvs_dest *dest, unsigned int flags,
+			      u32 fwmark);
+
+/* Gives back a reference and re-arms the expiry timer. */
+void xvs_conn_put(struct xvs_conn *cp);
+/* Gives back a reference without touching the timer. */
+static inline void __xvs_conn_put(struct xvs_conn *cp)
+{
+	/* Our updates to the entry must be visible before it can expire. */
+	smp_mb__before_atomic();
+	refcount_dec(&cp->refcnt);
+}
+
+/* Makes the connection expire at once (caller holds a ref or RCU). */
+void xvs_conn_expire_now(struct xvs_conn *cp);
+
+/*
+ * Protocol state change with IPVS's active/inactive accounting; caller
+ * holds cp->lock.  Sets the timeout of the new state from 'timeouts'.
+ */
+void xvs_conn_set_state(struct xvs_conn *cp, unsigned int new_state,
+			const unsigned int *timeouts);
+
+#endif /* XVS_CONN_H */

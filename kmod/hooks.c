@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xvs: netfilter hooks, the packet path.
+ *
+ * Same hook points and priorities as IPVS for IPv4:
+ *  - LOCAL_IN, after filtering: requests to a virtual service are
+ *    scheduled or matched to their connection and forwarded ("in");
+ *    just before that, replies for local clients are un-NATed ("out");
+ *  - LOCAL_OUT: the same two for clients on this host;
+ *  - FORWARD: replies of NAT real servers routed through us ("out"), and
+ *    just before, ICMP errors about our replies routed through us.
+ * ICMP errors (unreachable, source quench, time exceeded) that quote a
+ * packet of a connection follow that connection, translated for NAT.
+ * Packets we made or rewrote carry skb->ipvs_property and pass untouched.
+ */
+#define pr_fmt(fmt) "xvs: " fmt
+
+#include <linux/kernel.h>
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <linux/icmp.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/ip.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+
+#include "xvs.h"
+#include "conn.h"
+#include "proto.h"
+#include "xmit.h"
+
+#define XVS_FTP_PORT		htons(21)
+#define XVS_FTP_DATA_PORT	htons(20)
+
+/* Anything to do in this netns?  Connections may outlive their service. */
+static inline bool xvs_active(struct xvs_net *xnet)
+{
+	return atomic_read(&xnet->num_services_rcu) ||
+	       atomic_read(&xnet->conn_count);
+}
+
+/* Raw sockets that asked for no defragmentation are left alone. */
+static inline bool xvs_sk_nodefrag(const struct sk_buff *skb,
+				   unsigned int hooknum)
+{
+	struct sock *sk = skb_to_full_sk(skb);
+
+	return sk && hooknum == NF_INET_LOCAL_OUT &&
+	       sk->sk_family == PF_INET && inet_sk(sk)->nodefrag;
+}
+
+/* The IP layer has validated and linearised the IPv4 header. */
+static void xvs_parse_ipv4(const struct sk_buff *skb, struct xvs_pkt *pkt)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->af = AF_INET;
+	pkt->protocol = iph->protocol;
+	pkt->thoff = skb_network_offset(skb) + iph->ihl * 4;
+	pkt->saddr.ip = iph->saddr;
+	pkt->daddr.ip = iph->daddr;
+}
+
+static bool xvs_pkt_ports(const struct sk_buff *skb, struct xvs_pkt *pkt)
+{
+	__be16 buf[2];
+	const __be16 *ports;
+
+	ports = skb_header_pointer(skb, pkt->thoff, sizeof(buf), buf);
+	if (!ports)
+		return false;
+	pkt->sport = ports[0];
+	pkt->dport = ports[1];
+	return true;
+}
+
+/* ---- statistics -------------------------------------------------------- */
+
+static inline void xvs_count(struct xvs_stats *s, bool in, unsigned int len)
+{
+	struct xvs_cpu_stats *c = this_cpu_ptr(s->cpu);
+
+	u64_stats_update_begin(&c->syncp);
+	if (in) {
+		c->cnt.inpkts++;
+		c->cnt.inbytes += len;
+	} else {
+		c->cnt.outpkts++;
+		c->cnt.outbytes += len;
+	}
+	u64_stats_update_end(&c->syncp);
+}
+
+/* Counted for destination, its service and the netns, as IPVS does. */
+static void xvs_traffic_stats(struct xvs_conn *cp, const struct sk_buff *skb,
+			      bool in)
+{
+	struct xvs_dest *dest = cp->dest;
+	struct xvs_service *svc;
+
+	if (!dest || !(READ_ONCE(dest->sched.flags) & XVS_DEST_F_AVAILABLE))
+		return;
+	local_bh_disable();
+	xvs_count(&dest->stats, in, skb->len);
+	svc = rcu_dereference(dest->svc);
+	if (svc)
+		xvs_count(&svc->stats, in, skb->len);
+	xvs_count(&cp->xnet->tot_stats, in, skb->len);
+	local_bh_enable();
+}
+
+static inline void xvs_conn_count(struct xvs_stats *s)
+{
+	struct xvs_cpu_stats *c = this_cpu_ptr(s->cpu);
+
+	u64_stats_update_begin(&c->syncp);
+	c->cnt.conns++;
+	u64_stats_update_end(&c->syncp);
+}
+
+static void xvs_new_conn_stats(struct xvs_conn *cp, struct xvs_service *svc)
+{
+	local_bh_disable();
+	xvs_conn_count(&cp->dest->stats);
+	xvs_conn_count(&svc->stats);
+	xvs_conn_count(&cp->xnet->tot_stats);
+	local_bh_enable();
+}
+
+/* ---- scheduling -------------------------------------------------------- */
+
+static struct xvs_service *xvs_service_find(struct xvs_net *xnet,
+					    const struct sk_buff *skb,
+					    const struct xvs_pkt *pkt)
+{
+	struct xvs_service *svc = NULL;
+
+	if (skb->mark)
+		svc = xvs_svc_lookup_fwmark(xnet, pkt->af, skb->mark);
+	if (!svc)
+		svc = xvs_svc_lookup(xnet, pkt->af, pkt->protocol,
+				     &pkt->daddr, pkt->dport);
+	return svc;
+}
+
+/*
+ * No destination for a service packet: as IPVS, tell the client with a
+ * port unreachable (even for TCP, we cannot send a RST from here), except
+ * for other ports that only reached us through an FTP service.
+ */
+static unsigned int xvs_leave(struct xvs_service *svc, struct sk_buff *skb,
+			      const struct xvs_pkt *pkt)
+{
+	if (svc->port == XVS_FTP_PORT && pkt->dport != XVS_FTP_PORT)
+		return NF_ACCEPT;
+	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	return NF_DROP;
+}
+
+/*
+ * A packet that belongs to no connection: create one if it opens one for a
+ * service.  Returns the verdict when *cpp stays NULL.
+ */
+static unsigned int xvs_try_schedule(struct xvs_net *xnet,
+				     struct sk_buff *skb,
+				     const struct xvs_proto_ops *pp,
+				     struct xvs_pkt *pkt,
+				     struct xvs_conn **cpp)
+{
+	struct xvs_sched_input in;
+	struct xvs_service *svc;
+	struct xvs_dest *dest;
+	struct xvs_conn *cp;
+	unsigned int flags;
+
+	switch (pp->sched_check(xnet, skb, pkt)) {
+	case XVS_SCHED_DROP:
+		return NF_DROP;
+	case XVS_SCHED_ACCEPT:
+		return NF_ACCEPT;
+	case XVS_SCHED_GO:
+		break;
+	}
+	/* sched_check has read the whole transport header: ports are set. */
+	svc = xvs_service_find(xnet, skb, pkt);
+	if (!svc)
+		return NF_ACCEPT;
+
+	/* Active FTP data from a real server is never scheduled. */
+	if (pkt->sport == XVS_FTP_DATA_PORT)
+		return NF_ACCEPT;
+
+	/* A local real server's reply to an existing connection. */
+	if (!skb->dev || (skb->dev->flags & IFF_LOOPBACK)) {
+		struct xvs_pkt rev = *pkt;
+
+		rev.saddr = pkt->daddr;
+		rev.daddr = pkt->saddr;
+		rev.sport = pkt->dport;
+		rev.dport = pkt->sport;
+		cp = xvs_conn_in_get(xnet, &rev);
+		if (cp) {
+			__xvs_conn_put(cp);
+			return NF_ACCEPT;
+		}
+	}
+
+	/*
+	 * Without persistence one service port serves one port; a port-0
+	 * service only makes sense persistent (templates are not
+	 * implemented yet: persistent services schedule per connection).
+	 */
+	if (!svc->fwmark && pkt->dport != svc->port &&
+	    !(svc->flags & IP_VS_SVC_F_PERSISTENT)) {
+		if (!svc->port)
+			net_err_ratelimited(XVS_NAME ": schedule: port zero only supported in persistent services, check your ipvs configuration\n");
+		return xvs_leave(svc, skb, pkt);
+	}
+
+	in.af = pkt->af;
+	in.protocol = pkt->protocol;
+	in.saddr = pkt->saddr.all;
+	in.daddr = pkt->daddr.all;
+	in.sport = pkt->sport;
+	in.dport = pkt->dport;
+	dest = xvs_svc_schedule(svc, &in);
+	if (!dest)
+		return xvs_leave(svc, skb, pkt);
+
+	flags = ((svc->flags & IP_VS_SVC_F_ONEPACKET) &&
+		 pkt->protocol == IPPROTO_UDP) ? IP_VS_CONN_F_ONE_PACKET : 0;
+	cp = xvs_conn_new(xnet, pkt, &pkt->daddr, pkt->dport, dest, flags,
+			  skb->mark);
+	if (!cp)
+		return NF_DROP;
+	xvs_new_conn_stats(cp, svc);
+	*cpp = cp;
+	return NF_ACCEPT;
+}
+
+static int xvs_gather_frags(struct net *net, struct sk_buff *skb,
+			    unsigned int hooknum)
+{
+	u32 user;
+	int err;
+
+	if (hooknum == NF_INET_LOCAL_IN)
+		user = IP_DEFRAG_VS_IN;
+	else if (hooknum == NF_INET_FORWARD)
+		user = IP_DEFRAG_VS_FWD;
+	else
+		user = IP_DEFRAG_VS_OUT;
+	local_bh_disable();
+	err = ip_defrag(net, skb, user);
+	local_bh_enable();
+	if (!err)
+		ip_send_check(ip_hdr(skb));
+	return err;
+}
+
+/* ---- related ICMP errors ---------------------------------------------- */
+
+/*
+ * Parses an ICMP error that may concern one of our connections.  Returns
+ * 1 when 'ic' describes the quoted TCP/UDP packet, 0 when the packet is no
+ * such error or looks wrong (let it pass), -1 when even the ICMP header is
+ * missing (drop, as IPVS).
+ */
+static int xvs_icmp_parse(const struct sk_buff *skb, const struct xvs_pkt *pkt,
+			  struct xvs_icmp *ic, bool *related)
+{
+	struct icmphdr icmp_buf;
+	const struct icmphdr *icmph;
+	struct iphdr ip_buf;
+	const struct iphdr *cih;
+	__be16 port_buf[2];
+	const __be16 *ports;
+
+	*related = true;
+	icmph = skb_header_pointer(skb, pkt->thoff, sizeof(icmp_buf),
+				   &icmp_buf);
+	if (!icmph)
+		return -1;
+	/* Only errors quote a packet of ours. */
+	if (icmph->type != ICMP_DEST_UNREACH &&
+	    icmph->type != ICMP_SOURCE_QUENCH &&
+	    icmph->type != ICMP_TIME_EXCEEDED) {
+		*related = false;
+		return 0;
+	}
+
+	memset(ic, 0, sizeof(*ic));
+	ic->toff = pkt->thoff;
+	ic->ctoff = pkt->thoff + sizeof(struct icmphdr);
+	cih = skb_header_pointer(skb, ic->ctoff, sizeof(ip_buf), &ip_buf);
+	if (!cih || cih->version != 4 || cih->ihl < 5)
+		return 0;
+	if (!xvs_proto_get(cih->protocol))
+		return 0;
+	/* Only a first fragment quotes the transport header. */
+	if (cih->frag_off & htons(IP_OFFSET))
+		return 0;
+	ic->cthoff = ic->ctoff + cih->ihl * 4;
+	ic->inner.af = AF_INET;
+	ic->inner.protocol = cih->protocol;
+	ic->inner.thoff = ic->cthoff;
+	ic->inner.saddr.ip = cih->saddr;
+	ic->inner.daddr.ip = cih->daddr;
+	ports = skb_header_pointer(skb, ic->cthoff, sizeof(port_buf),
+				   port_buf);
+	if (!ports)
+		return 0;
+	ic->inner.sport = ports[0];
+	ic->inner.dport = ports[1];
+	ic->has_ports = true;
+	return 1;
+}
+
+/* The quoted packet seen from the other end: source and dest swapped. */
+static void xvs_pkt_reverse(const struct xvs_pkt *pkt, struct xvs_pkt *rev)
+{
+	*rev = *pkt;
+	rev->saddr = pkt->daddr;
+	rev->daddr = pkt->saddr;
+	rev->sport = pkt->dport;
+	rev->dport = pkt->sport;
+}
+
+static bool xvs_icmp_csum_ok(struct sk_buff *skb, unsigned int toff)
+{
+	/* Verified already, or made here. */
+	if (skb_csum_unnecessary(skb) || !skb->dev)
+		return true;
+	return !nf_checksum(skb, NF_INET_LOCAL_IN, toff, IPPROTO_ICMP,
+			    AF_INET);
+}
+
+/*
+ * ICMP error from the client side (or from a router on the way to it)
+ * about a reply we sent: goes to the real server, translated.
+ */
+static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
+				struct xvs_pkt *pkt, unsigned int hooknum,
+				bool *related)
+{
+	struct xvs_pkt rev;
+	struct xvs_icmp ic;
+	struct xvs_conn *cp;
+	unsigned int verdict;
+	int ret;
+
+	*related = true;
+	if (ip_is_fragment(ip_hdr(skb))) {
+		if (xvs_gather_frags(xnet->net, skb, hooknum))
+			return NF_STOLEN;
+		xvs_parse_ipv4(skb, pkt);
+	}
+	ret = xvs_icmp_parse(skb, pkt, &ic, related);
+	if (ret <= 0)
+		return ret < 0 ? NF_DROP : NF_ACCEPT;
+
+	/* The quoted reply went from the VIP to the client. */
+	xvs_pkt_reverse(&ic.inner, &rev);
+	cp = xvs_conn_in_get(xnet, &rev);
+	if (!cp)
+		return NF_ACCEPT;
+
+	verdict = NF_DROP;
+	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ &&
+	    !xvs_icmp_csum_ok(skb, ic.toff))
+		goto out;
+
+	xvs_traffic_stats(cp, skb, true);
+	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && cp->xmit &&
+	    cp->xmit->icmp_xmit) {
+		verdict = cp->xmit->icmp_xmit(skb, cp, &ic, hooknum);
+	} else {
+		verdict = cp->xmit ? cp->xmit->xmit(skb, cp, cp->pp, &ic.inner) :
+				     NF_ACCEPT;
+		atomic_inc(&cp->in_pkts);
+	}
+out:
+	__xvs_conn_put(cp);
+	return verdict;
+}
+
+/*
+ * ICMP error from a real server (or a router near it) about a request we
+ * forwarded: goes to the client with the virtual service as source.
+ */
+static unsigned int xvs_out_icmp(struct xvs_net *xnet, struct sk_buff *skb,
+				 struct xvs_pkt *pkt, unsigned int hooknum,
+				 bool *related)
+{
+	struct xvs_pkt rev;
+	struct xvs_icmp ic;
+	struct xvs_conn *cp;
+	unsigned int verdict = NF_DROP;
+	int ret;
+
+	*related = true;
+	if (ip_is_fragment(ip_hdr(skb))) {
+		if (xvs_gather_frags(xnet->net, skb, hooknum))
+			return NF_STOLEN;
+		xvs_parse_ipv4(skb, pkt);
+	}
+	ret = xvs_icmp_parse(skb, pkt, &ic, related);
+	if (ret <= 0)
+		return ret < 0 ? NF_DROP : NF_ACCEPT;
+
+	/* The quoted request went from the client to the real server. */
+	xvs_pkt_reverse(&ic.inner, &rev);
+	cp = xvs_conn_out_get(xnet, &rev);
+	if (!cp)
+		return NF_ACCEPT;
+
+	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ) {
+		if (!xvs_icmp_csum_ok(skb, ic.toff))
+			goto out;
+		if (cp->xmit && cp->xmit->icmp_reply &&
+		    !cp->xmit->icmp_reply(skb, cp, &ic, hooknum))
+			goto out;
+	}
+	xvs_traffic_stats(cp, skb, false);
+	skb->ipvs_property = 1;
+	xvs_skb_untrack(skb);
+	verdict = NF_ACCEPT;
+out:
+	__xvs_conn_put(cp);
+	return verdict;
+}
+
+/* ---- the hooks ---------------------------------------------------------- */
+
+static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct xvs_net *xnet = xvs_net(state->net);
+	const struct xvs_proto_ops *pp;
+	struct xvs_conn *cp = NULL;
+	struct xvs_pkt pkt;
+	unsigned int verdict;
+	bool has_ports;
+
+	if (skb->ipvs_property)
+		return NF_ACCEPT;
+	/* Remote clients: only packets for us.  No route: no netns. */
+	if ((skb->pkt_type != PACKET_HOST &&
+	     state->hook != NF_INET_LOCAL_OUT) || !skb_dst(skb))
+		return NF_ACCEPT;
+	if (!xvs_active(xnet))
+		return NF_ACCEPT;
+	if (xvs_sk_nodefrag(skb, state->hook))
+		return NF_ACCEPT;
+
+	xvs_parse_ipv4(skb, &pkt);
+	if (unlikely(pkt.protocol == IPPROTO_ICMP)) {
+		bool related;
+
+		verdict = xvs_in_icmp(xnet, skb, &pkt, state->hook, &related);
+		if (related)
+			return verdict;
+	}
+	pp = xvs_proto_get(pkt.protocol);
+	if (!pp) {
+		/* Seen again only if tunnelled to us: skip it then. */
+		if (READ_ONCE(xnet->sysctl.ignore_tunneled))
+			skb->ipvs_property = 1;
+		return NF_ACCEPT;
+	}
+
+	has_ports = xvs_pkt_ports(skb, &pkt);
+	if (has_ports)
+		cp = xvs_conn_in_get(xnet, &pkt);
+
+	/* A new connection on the tuple of an old one that is ending. */
+	if (cp && pp->is_new_conn(skb, &pkt)) {
+		int reuse_mode = READ_ONCE(xnet->sysctl.conn_reuse_mode);
+		bool resched = false;
+
+		if (unlikely(READ_ONCE(xnet->sysctl.expire_nodest_conn)) &&
+		    cp->dest && !atomic_read(&cp->dest->sched.weight))
+			resched = true;
+		else if (reuse_mode && pp->conn_reusable(cp, reuse_mode))
+			resched = true;
+		if (resched) {
+			xvs_conn_expire_now(cp);
+			__xvs_conn_put(cp);
+			cp = NULL;
+		}
+	}
+
+	/* The real server of this connection was removed. */
+	if (cp && cp->dest &&
+	    !(READ_ONCE(cp->dest->sched.flags) & XVS_DEST_F_AVAILABLE)) {
+		if (READ_ONCE(xnet->sysctl.expire_nodest_conn)) {
+			xvs_conn_expire_now(cp);
+			__xvs_conn_put(cp);
+			cp = NULL;
+		} else {
+			__xvs_conn_put(cp);
+			return NF_DROP;
+		}
+	}
+
+	if (!cp) {
+		verdict = xvs_try_schedule(xnet, skb, pp, &pkt, &cp);
+		if (!cp)
+			return verdict;
+	}
+
+	xvs_traffic_stats(cp, skb, true);
+	pp->state_transition(cp, XVS_DIR_INPUT, skb, &pkt);
+	if (cp->xmit)
+		verdict = cp->xmit->xmit(skb, cp, pp, &pkt);
+	else
+		verdict = NF_ACCEPT;
+	/* The skb may be gone now. */
+	if (!(cp->flags & IP_VS_CONN_F_ONE_PACKET))
+		atomic_inc(&cp->in_pkts);
+	xvs_conn_put(cp);
+	return verdict;
+}
+
+static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct xvs_net *xnet = xvs_net(state->net);
+	const struct xvs_proto_ops *pp;
+	struct xvs_conn *cp;
+	struct xvs_pkt pkt;
+
+	if (skb->ipvs_property)
+		return NF_ACCEPT;
+	if (xvs_sk_nodefrag(skb, state->hook))
+		return NF_ACCEPT;
+	if (!skb_dst(skb))
+		return NF_ACCEPT;
+	if (!xvs_active(xnet))
+		return NF_ACCEPT;
+
+	xvs_parse_ipv4(skb, &pkt);
+	if (unlikely(pkt.protocol == IPPROTO_ICMP)) {
+		bool related;
+		unsigned int verdict;
+
+		verdict = xvs_out_icmp(xnet, skb, &pkt, state->hook, &related);
+		if (related)
+			return verdict;
+	}
+	pp = xvs_proto_get(pkt.protocol);
+	if (!pp)
+		return NF_ACCEPT;
+
+	/* The ports are in the first fragment only: reassemble. */
+	if (unlikely(ip_is_fragment(ip_hdr(skb)))) {
+		if (xvs_gather_frags(state->net, skb, state->hook))
+			return NF_STOLEN;
+		xvs_parse_ipv4(skb, &pkt);
+	}
+
+	if (!xvs_pkt_ports(skb, &pkt))
+		return NF_ACCEPT;
+	cp = xvs_conn_out_get(xnet, &pkt);
+	if (!cp)
+		return NF_ACCEPT;
+
+	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && cp->xmit &&
+	    cp->xmit->reply &&
+	    !cp->xmit->reply(skb, cp, pp, &pkt, state->hook)) {
+		xvs_conn_put(cp);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+
+	xvs_traffic_stats(cp, skb, false);
+	pp->state_transition(cp, XVS_DIR_OUTPUT, skb, &pkt);
+	skb->ipvs_property = 1;
+	xvs_skb_untrack(skb);
+	xvs_conn_put(cp);
+	return NF_ACCEPT;
+}
+
+/*
+ * ICMP errors about our replies that are routed through us instead of to
+ * us (with fwmark services the virtual address need not be local): handle
+ * them as in LOCAL_IN, before the out hook sees them.
+ */
+static unsigned int xvs_forward_icmp_hook(void *priv, struct sk_buff *skb,
+					  const struct nf_hook_state *state)
+{
+	struct xvs_net *xnet = xvs_net(state->net);
+	struct xvs_pkt pkt;
+	bool related;
+
+	if (!xvs_active(xnet))
+		return NF_ACCEPT;
+	if (ip_hdr(skb)->protocol != IPPROTO_ICMP)
+		return NF_ACCEPT;
+	xvs_parse_ipv4(skb, &pkt);
+	return xvs_in_icmp(xnet, skb, &pkt, state->hook, &related);
+}
+
+static const struct nf_hook_ops xvs_hook_ops[] = {
+	/* Replies to local clients, before the request hook below. */
+	{
+		.hook = xvs_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_NAT_SRC - 2,
+	},
+	/* Requests from remote clients, after packet filtering. */
+	{
+		.hook = xvs_in_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_NAT_SRC - 1,
+	},
+	/* Replies of local real servers, before the request hook below. */
+	{
+		.hook = xvs_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_NAT_DST + 1,
+	},
+	/* Requests from local clients, after mangle. */
+	{
+		.hook = xvs_in_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_NAT_DST + 2,
+	},
+	/* ICMP errors for clients' networks, before the out hook. */
+	{
+		.hook = xvs_forward_icmp_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = 99,
+	},
+	/* Replies of NAT real servers routed through us. */
+	{
+		.hook = xvs_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = 100,
+	},
+};
+
+int xvs_hooks_net_init(struct xvs_net *xnet)
+{
+	return nf_register_net_hooks(xnet->net, xvs_hook_ops,
+				     ARRAY_SIZE(xvs_hook_ops));
+}
+
+void xvs_hooks_net_exit(struct xvs_net *xnet)
+{
+	nf_unregister_net_hooks(xnet->net, xvs_hook_ops,
+				ARRAY_SIZE(xvs_hook_ops));
+}

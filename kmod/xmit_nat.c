@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xvs: NAT (masquerading) forwarding.
+ *
+ * Requests to the virtual service get the real server as destination and
+ * are routed to it from here, like forwarded packets (TTL decremented, MTU
+ * enforced).  Replies, which the real servers route back through us, get
+ * the virtual service as source in the out hooks and then continue on
+ * their normal path.
+ */
+#define pr_fmt(fmt) "xvs: " fmt
+
+#include <linux/kernel.h>
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <linux/icmp.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <net/ip.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/dst.h>
+
+#include "xvs.h"
+#include "conn.h"
+#include "xmit.h"
+
+void xvs_skb_untrack(struct sk_buff *skb)
+{
+	struct nf_conntrack *nfct = skb_nfct(skb);
+
+	/*
+	 * conntrack=0: the packet no longer matches what conntrack saw, so
+	 * leave it untracked rather than let conntrack misinterpret it.
+	 */
+	if (nfct) {
+		nf_conntrack_put(nfct);
+		skb_set_nfct(skb, IP_CT_UNTRACKED);
+	}
+}
+
+/* As ip_exceeds_mtu(): GSO packets are checked per segment. */
+static bool xvs_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
+		return false;
+	return true;
+}
+
+/* Routing options of xvs_nat_route(). */
+#define XVS_RT_LOCAL_OK		0x1	/* the real server may be local */
+#define XVS_RT_MTU_CHECK	0x2	/* refuse DF packets over the MTU */
+
+/*
+ * The route to a connection's real server is kept with the connection
+ * while it stays valid: most packets then need no route lookup.  Packets
+ * use the cached route without a reference (skb_dst_set_noref), which is
+ * safe because the hooks run under RCU and dst_release() frees after a
+ * grace period.
+ */
+static struct rtable *xvs_nat_cached_route(struct xvs_conn *cp)
+{
+	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
+
+	if (!dst)
+		return NULL;
+	if (dst->obsolete && !dst->ops->check(dst, 0))
+		return NULL;
+	return (struct rtable *)dst;
+}
+
+static void xvs_nat_cache_route(struct xvs_conn *cp, struct rtable *rt)
+{
+	struct dst_entry *old;
+
+	/* A route through a device going down is not worth keeping. */
+	if (rt->dst.dev && !netif_running(rt->dst.dev))
+		return;
+	dst_hold(&rt->dst);
+	old = unrcu_pointer(xchg(&cp->dst_cache, RCU_INITIALIZER(&rt->dst)));
+	dst_release(old);
+}
+
+/*
+ * Routes the packet to the real server.  Returns 1 when the real server is
+ * a local address (the skb keeps its input route and continues to the
+ * local stack), 0 when the skb now carries the output route, or -1 when
+ * it must be dropped (an ICMP error may have been sent).
+ */
+static int xvs_nat_route(struct xvs_conn *cp, struct sk_buff *skb,
+			 unsigned int mode)
+{
+	struct net *net = cp->xnet->net;
+	struct rtable *rt;
+	unsigned int mtu;
+	bool noref = true;
+
+	rt = xvs_nat_cached_route(cp);
+	if (!rt) {
+		struct flowi4 fl4;
+
+		memset(&fl4, 0, sizeof(fl4));
+		fl4.daddr = cp->daddr.ip;
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt)) {
+			/* dst_link_failure() finds the netns via skb->dev. */
+			if (!skb->dev)
+				skb->dev = skb_dst(skb)->dev;
+			dst_link_failure(skb);
+			return -1;
+		}
+		noref = false;
+		if (rt->rt_flags & RTCF_LOCAL) {
+			ip_rt_put(rt);
+			return (mode & XVS_RT_LOCAL_OK) ? 1 : -1;
+		}
+		xvs_nat_cache_route(cp, rt);
+	}
+
+	/* A loopback source must not leave the host. */
+	if (ipv4_is_loopback(ip_hdr(skb)->saddr))
+		goto err_put;
+
+	/* Forwarding semantics: the packet loses one hop. */
+	if (ip_hdr(skb)->ttl <= 1) {
+		IP_INC_STATS(net, IPSTATS_MIB_INHDRERRORS);
+		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		goto err_put;
+	}
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		goto err_put;
+	ip_decrease_ttl(ip_hdr(skb));
+
+	mtu = dst_mtu(&rt->dst);
+	if ((mode & XVS_RT_MTU_CHECK) &&
+	    (ip_hdr(skb)->frag_off & htons(IP_DF)) &&
+	    xvs_exceeds_mtu(skb, mtu)) {
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		goto err_put;
+	}
+
+	skb_dst_drop(skb);
+	if (noref)
+		skb_dst_set_noref(skb, &rt->dst);
+	else
+		skb_dst_set(skb, &rt->dst);
+	return 0;
+
+err_put:
+	if (!noref)
+		ip_rt_put(rt);
+	return -1;
+}
+
+/*
+ * Rewrites an ICMP error about a connection's packet: the outer and the
+ * quoted headers, then the whole ICMP checksum.  'to_client': an error from
+ * a real server about a request, else one from the client about a reply.
+ * The caller made the quoted headers writable.
+ */
+static bool xvs_nat_icmp(struct sk_buff *skb, const struct xvs_conn *cp,
+			 const struct xvs_icmp *ic, bool to_client)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	struct icmphdr *icmph = (struct icmphdr *)(skb->data + ic->toff);
+	struct iphdr *cih = (struct iphdr *)(skb->data + ic->ctoff);
+
+	/* The header length was read before the copy; check it again. */
+	if (cih->ihl * 4 != ic->cthoff - ic->ctoff)
+		return false;
+	if (to_client) {
+		iph->saddr = cp->vaddr.ip;
+		cih->daddr = cp->vaddr.ip;
+	} else {
+		iph->daddr = cp->daddr.ip;
+		cih->saddr = cp->daddr.ip;
+	}
+	ip_send_check(iph);
+	ip_send_check(cih);
+	if (ic->has_ports) {
+		__be16 *ports = (__be16 *)(skb->data + ic->cthoff);
+
+		if (to_client)
+			ports[1] = cp->vport;
+		else
+			ports[0] = cp->dport;
+	}
+	icmph->checksum = 0;
+	icmph->checksum = csum_fold(skb_checksum(skb, ic->toff,
+						 skb->len - ic->toff, 0));
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	return true;
+}
+
+/* Hands the translated request on: to the local stack or out. */
+static unsigned int xvs_nat_send_or_cont(struct sk_buff *skb,
+					 struct xvs_conn *cp, int local)
+{
+	/* Oversized packets were refused before; do not fragment-bounce. */
+	skb->ignore_df = 1;
+	skb->ipvs_property = 1;
+	xvs_skb_untrack(skb);
+
+	/*
+	 * An early-demuxed socket belongs to the old destination, unless the
+	 * translated packet still goes to the very same local address/port.
+	 */
+	if ((!local || cp->vport != cp->dport || cp->vaddr.ip != cp->daddr.ip) &&
+	    skb->dev)
+		skb_orphan(skb);
+
+	if (local)
+		return NF_ACCEPT;
+
+	skb_forward_csum(skb);
+	if (skb->dev)
+		skb_clear_tstamp(skb);
+	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
+		NULL, skb_dst(skb)->dev, dst_output);
+	return NF_STOLEN;
+}
+
+static unsigned int xvs_nat_xmit(struct sk_buff *skb, struct xvs_conn *cp,
+				 const struct xvs_proto_ops *pp,
+				 struct xvs_pkt *pkt)
+{
+	bool was_input = rt_is_input_route(skb_rtable(skb));
+	int local;
+
+	local = xvs_nat_route(cp, skb, XVS_RT_LOCAL_OK | XVS_RT_MTU_CHECK);
+	if (local < 0)
+		goto drop;
+	/* Traffic from outside must not be sent to our loopback. */
+	if (local && was_input && ipv4_is_loopback(cp->daddr.ip))
+		goto drop;
+
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		goto drop;
+	if (skb_cow(skb, skb_dst(skb)->dev->hard_header_len))
+		goto drop;
+	if (!pp->dnat(skb, cp, pkt))
+		goto drop;
+	ip_hdr(skb)->daddr = cp->daddr.ip;
+	ip_send_check(ip_hdr(skb));
+	return xvs_nat_send_or_cont(skb, cp, local);
+
+drop:
+	kfree_skb(skb);
+	return NF_STOLEN;
+}
+
+static unsigned int xvs_nat_icmp_xmit(struct sk_buff *skb,
+				      struct xvs_conn *cp,
+				      const struct xvs_icmp *ic,
+				      unsigned int hooknum)
+{
+	bool was_input = rt_is_input_route(skb_rtable(skb));
+	unsigned int wlen;
+	int local;
+
+	/* From FORWARD a local real server cannot be reached. */
+	local = xvs_nat_route(cp, skb,
+			      hooknum != NF_INET_FORWARD ? XVS_RT_LOCAL_OK : 0);
+	if (local < 0)
+		goto drop;
+	if (local && was_input && ipv4_is_loopback(cp->daddr.ip))
+		goto drop;
+
+	wlen = ic->cthoff + (ic->has_ports ? 2 * sizeof(__be16) : 0);
+	if (skb_ensure_writable(skb, wlen))
+		goto drop;
+	if (skb_cow(skb, skb_dst(skb)->dev->hard_header_len))
+		goto drop;
+	if (!xvs_nat_icmp(skb, cp, ic, false))
+		goto drop;
+	return xvs_nat_send_or_cont(skb, cp, local);
+
+drop:
+	kfree_skb(skb);
+	return NF_STOLEN;
+}
+
+/*
+ * With a new source the reply may need another route (policy routing by
+ * source); recompute it as for a locally sent packet.  Replies to local
+ * clients (LOCAL_IN) keep theirs.
+ */
+static bool xvs_nat_reroute(struct xvs_net *xnet, struct sk_buff *skb,
+			    unsigned int hooknum)
+{
+	return !READ_ONCE(xnet->sysctl.snat_reroute) ||
+	       hooknum == NF_INET_LOCAL_IN ||
+	       (skb_rtable(skb)->rt_flags & RTCF_LOCAL) ||
+	       !ip_route_me_harder(xnet->net, skb->sk, skb, RTN_LOCAL);
+}
+
+static bool xvs_nat_reply(struct sk_buff *skb, struct xvs_conn *cp,
+			  const struct xvs_proto_ops *pp, struct xvs_pkt *pkt,
+			  unsigned int hooknum)
+{
+	struct xvs_net *xnet = cp->xnet;
+
+	if (skb_ensure_writable(skb, pkt->thoff))
+		return false;
+	if (!pp->snat(skb, cp, pkt))
+		return false;
+	ip_hdr(skb)->saddr = cp->vaddr.ip;
+	ip_send_check(ip_hdr(skb));
+	return xvs_nat_reroute(xnet, skb, hooknum);
+}
+
+static bool xvs_nat_icmp_reply(struct sk_buff *skb, struct xvs_conn *cp,
+			       const struct xvs_icmp *ic, unsigned int hooknum)
+{
+	unsigned int wlen;
+
+	wlen = ic->cthoff + (ic->has_ports ? 2 * sizeof(__be16) : 0);
+	if (skb_ensure_writable(skb, wlen))
+		return false;
+	if (!xvs_nat_icmp(skb, cp, ic, true))
+		return false;
+	return xvs_nat_reroute(cp->xnet, skb, hooknum);
+}
+
+const struct xvs_xmit_ops xvs_xmit_nat = {
+	.fwd_method = IP_VS_CONN_F_MASQ,
+	.xmit = xvs_nat_xmit,
+	.reply = xvs_nat_reply,
+	.icmp_xmit = xvs_nat_icmp_xmit,
+	.icmp_reply = xvs_nat_icmp_reply,
+};

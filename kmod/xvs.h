@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xvs: shared kernel-side definitions.
+ *
+ * Ownership of the objects below:
+ *  - services and destinations are created and changed only by the control
+ *    plane (svc.c) under xvs_net->mutex and published with RCU; the data
+ *    plane reads them under rcu_read_lock() and takes no lock;
+ *  - connections belong to the data plane (conn.c, see conn.h) and keep
+ *    their destination alive with a reference;
+ *  - statistics are per CPU and summed on read (stats.c).
+ */
+#ifndef XVS_H
+#define XVS_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/rculist.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/refcount.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <linux/netfilter.h>
+#include <linux/ip_vs.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "core/xvs_sched.h"
+#include "core/xvs_proto.h"
+#include "core/xvs_hash.h"
+
+#define XVS_NAME		"xvs"
+/* As IPVS: 256 buckets, so dumps list services in the order IPVS does. */
+#define XVS_SVC_TAB_BITS	8
+#define XVS_SVC_TAB_SIZE	(1 << XVS_SVC_TAB_BITS)
+
+/* ---- statistics (stats.c) ---------------------------------------------- */
+
+struct xvs_counters {
+	u64 conns;
+	u64 inpkts;
+	u64 outpkts;
+	u64 inbytes;
+	u64 outbytes;
+};
+
+struct xvs_cpu_stats {
+	struct xvs_counters cnt;
+	struct u64_stats_sync syncp;
+};
+
+/* Rates as IPVS reports them: per second, bytes rates scaled as in ABI. */
+struct xvs_rates {
+	u64 cps;
+	u64 inpps;
+	u64 outpps;
+	u64 inbps;
+	u64 outbps;
+};
+
+struct xvs_estimator {
+	struct list_head list;		/* on xvs_net->est_list */
+	struct xvs_counters last;	/* totals at the previous tick */
+	u64 cps, inpps, outpps, inbps, outbps;	/* smoothed, scaled */
+};
+
+struct xvs_stats {
+	struct xvs_cpu_stats __percpu *cpu;
+	spinlock_t lock;		/* protects zero and est */
+	struct xvs_counters zero;	/* totals at the last ZERO */
+	struct xvs_estimator est;
+};
+
+int xvs_stats_init(struct xvs_stats *s);
+void xvs_stats_free(struct xvs_stats *s);
+/* Totals since the last zeroing. */
+void xvs_stats_read(struct xvs_stats *s, struct xvs_counters *out);
+void xvs_stats_read_rates(struct xvs_stats *s, struct xvs_rates *out);
+void xvs_stats_zero(struct xvs_stats *s);
+
+/* ---- destinations and services (svc.c) --------------------------------- */
+
+struct xvs_service;
+
+struct xvs_dest {
+	struct xvs_sched_dest sched;	/* what schedulers see; first member */
+	struct list_head n_list;	/* on svc->destinations, newest first */
+	struct rcu_head rcu;
+	refcount_t refcnt;		/* list membership + connections */
+
+	u16 af;
+	union nf_inet_addr addr;
+	__be16 port;
+	/* Fields below may change under xvs_net->mutex; readers use READ_ONCE */
+	unsigned int conn_flags;	/* IP_VS_CONN_F_FWD_MASK method etc. */
+	u16 tun_type;
+	__be16 tun_port;
+	u16 tun_flags;
+
+	struct xvs_service __rcu *svc;	/* NULL once removed from its service */
+	/* Service identity kept for connections that outlive the service. */
+	u16 vfwmark_af;
+	struct xvs_stats stats;
+
+	/* Owned by svc.c (identity of the service, kept while in the trash) */
+	u16 protocol;
+	__be16 vport;
+	union nf_inet_addr vaddr;
+	u32 vfwmark;
+	u64 svc_id;			/* xvs_service.id it was last bound to */
+	spinlock_t overload_lock;	/* OVERLOAD flag updates */
+	u32 l_threshold_eff;		/* lower threshold in use (0: 3/4 upper) */
+	struct list_head t_list;	/* on xvs_net->dest_trash */
+	unsigned long idle_start;	/* jiffies, in the trash without users */
+	unsigned long trash_rcu;	/* RCU state when it entered the trash */
+};
+
+/*
+ * Connection counting of a destination for the OVERLOAD flag, as IPVS does
+ * it with totalconns = activeconns + inactconns (non-template connections):
+ * after a bind makes the total equal to u_threshold call it with mode 1;
+ * when an unbind drops the total from l_threshold_eff call it with mode -1.
+ */
+void xvs_dest_update_overload(struct xvs_dest *dest, int mode);
+
+struct xvs_service {
+	struct hlist_node s_list;	/* on svc_table or fwm_table (RCU) */
+	struct rcu_head rcu;
+	refcount_t refcnt;
+	struct xvs_net *xnet;
+
+	u16 af;
+	u16 protocol;
+	union nf_inet_addr addr;
+	__be16 port;
+	u32 fwmark;
+	u32 flags;			/* IP_VS_SVC_F_* */
+	unsigned int timeout;		/* persistence, jiffies */
+	__be32 netmask;			/* or IPv6 prefix length */
+	char pe_name[IP_VS_PENAME_MAXLEN];
+
+	struct list_head destinations;	/* control plane view, mutex */
+	unsigned int num_dests;
+	struct xvs_dest_set __rcu *dest_set;	/* scheduler view, RCU */
+
+	const struct xvs_sched_ops *sched;	/* NULL: "none"; under mutex */
+	struct xvs_sched_inst __rcu *sched_inst;	/* ops + state, RCU */
+	spinlock_t sched_lock;		/* for ops->serialized schedulers */
+	u64 id;				/* unique in the netns, never reused */
+
+	struct xvs_stats stats;
+};
+
+/* A scheduler bound to one service: its ops and private state (sched.c). */
+struct xvs_sched_inst {
+	const struct xvs_sched_ops *ops;
+	struct xvs_service *svc;	/* for ->gc(): its lock and knobs */
+	struct timer_list gc_timer;	/* only with ops->gc */
+	struct rcu_head rcu;
+	u64 state[];			/* ops->state_size bytes */
+};
+
+/* ---- per network namespace -------------------------------------------- */
+
+struct xvs_sysctl_vals {
+	int amemthresh;
+	int am_droprate;
+	int drop_entry;
+	int drop_packet;
+	int secure_tcp;
+	int conntrack;
+	int snat_reroute;
+	int sync_ver;
+	int sync_ports;
+	int sync_persist_mode;
+	unsigned long sync_qlen_max;	/* unsigned long, as in IPVS */
+	int sync_sock_size;
+	int sync_refresh_period;
+	int sync_retries;
+	int sync_threshold[2];
+	int cache_bypass;
+	int expire_nodest_conn;
+	int sloppy_tcp;
+	int sloppy_sctp;
+	int expire_quiescent_template;
+	int nat_icmp_send;
+	int pmtu_disc;
+	int backup_only;
+	int conn_reuse_mode;
+	int schedule_icmp;
+	int ignore_tunneled;
+	int run_estimation;
+	int debug_level;
+};
+
+struct xvs_net {
+	struct net *net;
+	struct mutex mutex;		/* serializes all control-plane writers */
+
+	struct hlist_head svc_table[XVS_SVC_TAB_SIZE];	/* RCU */
+	struct hlist_head fwm_table[XVS_SVC_TAB_SIZE];	/* RCU */
+	unsigned int num_services;	/* under mutex */
+	atomic_t num_services_rcu;	/* read by the hooks without lock */
+	/* Owned by svc.c */
+	atomic_t ftpsvc_counter;	/* services on port 21 */
+	atomic_t nullsvc_counter;	/* services on port 0 */
+	int mixed_address_family_dests;	/* under mutex */
+	u64 next_svc_id;		/* under mutex */
+	struct list_head dest_trash;	/* removed dests still referenced */
+	spinlock_t dest_trash_lock;
+	struct timer_list dest_trash_timer;
+
+	/* Protocol timeouts in jiffies, indexed by state (SET_CONFIG). */
+	unsigned int tcp_timeout[XVS_TCP_S_LAST];
+	unsigned int udp_timeout[XVS_UDP_S_LAST];
+
+	struct xvs_sysctl_vals sysctl;
+	/* lblc/lblcr_expiration sysctls, in jiffies, given to schedulers */
+	struct xvs_sched_knobs sched_knobs;
+	struct ctl_table_header *sysctl_hdr;
+	struct ctl_table *sysctl_tbl;
+
+	/*
+	 * Defense against memory exhaustion (ctl_sysctl.c), re-evaluated
+	 * every second from drop_entry, drop_packet and secure_tcp: while
+	 * dropentry is set random connections should be dropped; drop_rate
+	 * (0: off) asks to drop one new connection in drop_rate, counting
+	 * down drop_counter.  Under defense_lock.
+	 */
+	spinlock_t defense_lock;
+	atomic_t dropentry;
+	int drop_rate;
+	int drop_counter;
+	int old_secure_tcp;
+	struct delayed_work defense_work;
+
+	struct xvs_stats tot_stats;	/* /proc/net/ip_vs_stats */
+
+	/* Rate estimation (stats.c) */
+	spinlock_t est_lock;
+	struct list_head est_list;
+	struct delayed_work est_work;
+
+	/* Connection table (conn.c) */
+	void *conn_tab;
+	atomic_t conn_count;
+};
+
+extern unsigned int xvs_net_id;
+
+static inline struct xvs_net *xvs_net(const struct net *net)
+{
+	return net_generic(net, xvs_net_id);
+}
+
+/* ---- service and destination table (svc.c) ---------------------------- */
+
+int xvs_svc_net_init(struct xvs_net *xnet);
+void xvs_svc_net_exit(struct xvs_net *xnet);
+
+/* Data plane: caller holds rcu_read_lock(); no reference is taken. */
+struct xvs_service *xvs_svc_lookup(struct xvs_net *xnet, u16 af, u16 protocol,
+				   const union nf_inet_addr *addr, __be16 port);
+struct xvs_service *xvs_svc_lookup_fwmark(struct xvs_net *xnet, u16 af,
+					  u32 fwmark);
+/* Picks a destination for a new connection; caller holds rcu_read_lock(). */
+struct xvs_dest *xvs_svc_schedule(struct xvs_service *svc,
+				  const struct xvs_sched_input *in);
+
+void xvs_dest_put(struct xvs_dest *dest);
+static inline void xvs_dest_hold(struct xvs_dest *dest)
+{
+	refcount_inc(&dest->refcnt);
+}
+
+/* Scheduler registry: built-in schedulers plus any registered by modules. */
+const struct xvs_sched_ops *xvs_sched_get(const char *name);
+void xvs_sched_put(const struct xvs_sched_ops *ops);
+/* Exported (GPL) for scheduler modules; @owner is THIS_MODULE. */
+struct module;
+int xvs_register_scheduler(const struct xvs_sched_ops *ops, struct module *owner);
+int xvs_unregister_scheduler(const struct xvs_sched_ops *ops);
+
+/* ---- connections (conn.c) --------------------------------------------- */
+
+int xvs_conn_net_init(struct xvs_net *xnet);
+void xvs_conn_net_exit(struct xvs_net *xnet);
+/* Drop every connection of this netns (module unload, netns exit). */
+void xvs_conn_flush(struct xvs_net *xnet);
+
+/* ---- netfilter hooks (hooks.c) ---------------------------------------- */
+
+int xvs_hooks_net_init(struct xvs_net *xnet);
+void xvs_hooks_net_exit(struct xvs_net *xnet);
+
+/* ---- control plane front ends ----------------------------------------- */
+
+int xvs_genl_init(void);
+void xvs_genl_exit(void);
+/* Commands are refused with -EAGAIN until the pernet state exists. */
+void xvs_genl_set_ready(void);
+int xvs_proc_net_init(struct xvs_net *xnet);
+void xvs_proc_net_exit(struct xvs_net *xnet);
+int xvs_sysctl_net_init(struct xvs_net *xnet);
+void xvs_sysctl_net_exit(struct xvs_net *xnet);
+int xvs_est_net_init(struct xvs_net *xnet);
+void xvs_est_net_exit(struct xvs_net *xnet);
+void xvs_est_add(struct xvs_net *xnet, struct xvs_stats *s);
+void xvs_est_del(struct xvs_net *xnet, struct xvs_stats *s);
+
+#endif /* XVS_H */

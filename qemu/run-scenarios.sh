@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Runs the QEMU scenarios of tests/qemu/ and reports one result per test case.
+#
+# Usage: qemu/run-scenarios.sh [-o RESULTS] [SPEC...]
+#   SPEC  NAME            every variant the scenario file declares
+#         NAME:ARG[:ARG]  one instance with these arguments
+#   no SPEC: every scenario, every variant.
+# RESULTS (default build/qemu/last/results.txt) gets one line per test case:
+#   PASS <name>  |  FAIL <name> <reason>
+# The last output line is "qemu: N passed, N failed"; exit status 1 when a
+# test failed.
+#
+# Scenario files declare themselves in comment headers:
+#   # xvs-timeout: SECONDS     per instance (default 300)
+#   # xvs-variant: ARGS        one instance per line (default: one, no args)
+#   # xvs-vms: N               VMs the lab needs (default 1)
+# Single-VM instances are split between XVS_PARALLEL (default 2) VMs; each
+# VM runs its share one after the other in one boot; if the VM dies (kernel
+# panic: panic_on_warn, oops=panic), the scenario that was running fails and
+# the remaining ones run in a fresh boot.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=qemu/lib.sh
+. "$ROOT/qemu/lib.sh"
+
+results=$XVS_LOGDIR/results.txt
+TESTS_DIR=${XVS_TESTS_DIR:-$ROOT/tests/qemu}
+if [ "${1:-}" = -o ]; then
+	results=$2
+	shift 2
+fi
+mkdir -p "$XVS_LOGDIR" "$(dirname "$results")"
+: > "$results"
+
+# --- the instances to run --------------------------------------------------
+ids=() specs=() tmos=() vmss=()
+add_instance() { # FILE ARGS
+	local f=$1 args=$2 name tmo vms id
+	name=$(basename "$f" .sh)
+	tmo=$(sed -n 's/^# xvs-timeout: *\([0-9]*\).*/\1/p' "$f" | head -n 1)
+	vms=$(sed -n 's/^# xvs-vms: *\([0-9]*\).*/\1/p' "$f" | head -n 1)
+	id=$name
+	[ -z "$args" ] || id="$name-$(echo "$args" | tr ' ' '-')"
+	ids+=("$id")
+	specs+=("$name$([ -z "$args" ] || echo ":$(echo "$args" | tr ' ' ':')")")
+	tmos+=("${tmo:-300}")
+	vmss+=("${vms:-1}")
+}
+scenario_files() {
+	local f
+	for f in "$TESTS_DIR"/*.sh; do
+		case ${f##*/} in lib*.sh) continue ;; esac
+		echo "$f"
+	done
+}
+add_all_variants() { # FILE
+	local v found=0
+	while IFS= read -r v; do
+		add_instance "$1" "$v"
+		found=1
+	done < <(sed -n 's/^# xvs-variant: *//p' "$1")
+	[ $found = 1 ] || add_instance "$1" ""
+}
+if [ $# -eq 0 ]; then
+	while read -r f; do add_all_variants "$f"; done < <(scenario_files)
+else
+	for spec in "$@"; do
+		f=$TESTS_DIR/${spec%%:*}.sh
+		if [ ! -f "$f" ]; then
+			echo "FAIL ${spec%%:*} no scenario file tests/qemu/${spec%%:*}.sh" >> "$results"
+			continue
+		fi
+		if [ "$spec" = "${spec%%:*}" ]; then
+			add_all_variants "$f"
+		else
+			add_instance "$f" "$(echo "${spec#*:}" | tr ':' ' ')"
+		fi
+	done
+fi
+
+record() { echo "$*" >> "$results"; }
+
+# --- lanes: one VM each, many scenarios per boot ---------------------------
+# XVS_PARALLEL VMs (default 2: the machine's two cores; TCG runs one vCPU on
+# one host thread) run the instances, split by their expected durations.
+image=$(xvs_image) || { record "FAIL qemu/image could not build the initramfs"; image=; }
+timing=$XVS_LOGDIR/timings.txt
+: > "$timing"
+
+pending=()
+for i in "${!ids[@]}"; do
+	if [ "${vmss[$i]}" != 1 ]; then
+		record "FAIL ${ids[$i]}/lab needs ${vmss[$i]} VMs; multi-VM labs are not supported yet"
+		continue
+	fi
+	pending+=("$i")
+done
+
+if [ -n "$image" ] && [ ${#pending[@]} -gt 0 ]; then
+	accel=$(xvs_accel "$image")
+	export XVS_ACCEL=$accel
+fi
+
+# run_lane VM RESULTS TIMING INDEX...: boots VM with the instances; when a
+# boot dies, the instance that was running fails and the rest run in a new
+# boot.
+run_lane() {
+	local vm=$1 lres=$2 ltim=$3
+	shift 3
+	local pending=("$@") boot=0 plan total log vm_tmo t0 t1 qrc clean booted
+	local left progressed i id section n end rc secs why bad verdict test reason _
+	lrecord() { echo "$*" >> "$lres"; }
+	while [ ${#pending[@]} -gt 0 ]; do
+		boot=$((boot + 1))
+		plan='' total=0
+		for i in "${pending[@]}"; do
+			plan+="${plan:+,}${ids[$i]}=${specs[$i]}@${tmos[$i]}"
+			total=$((total + tmos[i]))
+		done
+		log=$XVS_LOGDIR/$vm-boot$boot.log
+		# the guest enforces each timeout; this one only catches a hung kernel
+		vm_tmo=$((total + ${XVS_BOOT_ALLOWANCE:-180}))
+		xvs_log "$vm boot $boot ($accel): ${#pending[@]} scenario(s), console: $log"
+		t0=$(date +%s.%N)
+		xvs_boot "$vm" "$plan" "$log" "$vm_tmo" "$image" "$accel"
+		qrc=$?
+		t1=$(date +%s.%N)
+		clean=$(tr -d '\r' < "$log")
+		booted=$(grep -ao "XVS-BOOTED $vm [0-9.]*" <<<"$clean" | awk '{ print $3 }')
+		echo "$vm-boot$boot guest-boot-uptime=${booted:-none}s wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s qemu-rc=$qrc" >> "$ltim"
+
+		left=()
+		progressed=0
+		for i in "${pending[@]}"; do
+			id=${ids[$i]}
+			if ! grep -aq "XVS-SCENARIO-BEGIN $id\$" <<<"$clean"; then
+				left+=("$i")
+				continue
+			fi
+			progressed=1
+			section=$(awk -v id="$id" '
+				index($0, "XVS-SCENARIO-BEGIN " id) && $NF == id { on = 1; next }
+				on && index($0, "XVS-SCENARIO-END " id " ") { print; exit }
+				on { print }' <<<"$clean")
+			n=0
+			while read -r _ verdict test reason; do
+				lrecord "$verdict $id/$test${reason:+ $reason}"
+				n=$((n + 1))
+			done < <(grep -ao 'XVS-RESULT \(PASS\|FAIL\) .*' <<<"$section")
+			end=$(grep -ao "XVS-SCENARIO-END $id rc=[0-9]* secs=[0-9.]*" <<<"$section")
+			rc=$(sed -n 's/.* rc=\([0-9]*\).*/\1/p' <<<"$end")
+			secs=$(sed -n 's/.* secs=\([0-9.]*\).*/\1/p' <<<"$end")
+			echo "$id ${secs:-?}s rc=${rc:-none} ($vm)" >> "$ltim"
+			if ! grep -aq "XVS-DONE $id\$" <<<"$section"; then
+				if [ -z "$end" ]; then
+					why="the VM stopped during the scenario (kernel panic?), see $log"
+				elif [ "$rc" = 137 ]; then
+					why="timed out after ${tmos[$i]}s"
+				else
+					why="exited (rc=$rc) before its end"
+				fi
+				lrecord "FAIL $id/finished $why"
+			elif [ "$n" -eq 0 ]; then
+				lrecord "FAIL $id/results the scenario reported no test result"
+			fi
+		done
+
+		# the console must be free of oopses, warnings, lockdep, panics
+		bad=$( { xvs_console_bad "$log"; grep -ao 'XVS-KERNEL-BAD .*' <<<"$clean"; } | head -n 5)
+		if [ -n "$bad" ]; then
+			lrecord "FAIL $vm-boot$boot/console-clean $(echo "$bad" | head -n 1 | tr -s ' ')"
+			echo "$bad" | sed "s/^/[$vm console] /" >&2
+		elif ! grep -aq "XVS-ALL-DONE $vm" <<<"$clean"; then
+			lrecord "FAIL $vm-boot$boot/console-clean the VM did not finish its plan (qemu rc=$qrc), see $log"
+		else
+			lrecord "PASS $vm-boot$boot/console-clean"
+		fi
+
+		pending=("${left[@]}")
+		if [ ${#pending[@]} -gt 0 ] && [ $progressed = 0 ]; then
+			for i in "${pending[@]}"; do
+				lrecord "FAIL ${ids[$i]}/finished not run: the VM did not boot (qemu rc=$qrc), see $log"
+			done
+			pending=()
+		fi
+	done
+}
+
+if [ -n "$image" ] && [ ${#pending[@]} -gt 0 ]; then
+	nlanes=${XVS_PARALLEL:-2}
+	[ "$nlanes" -ge 1 ] 2>/dev/null || nlanes=1
+	[ "$nlanes" -le ${#pending[@]} ] || nlanes=${#pending[@]}
+	# split: longest first, each to the least loaded VM, by the durations
+	# of earlier runs (build/qemu/durations.txt; unknown: 60 s), then run
+	# each VM's share in the declared order
+	durations=$BUILD/qemu/durations.txt
+	declare -A lane_of=() est=()
+	for i in "${pending[@]}"; do
+		est[$i]=$(awk -v id="${ids[$i]}" '$1 == id { d = $2 } END { printf "%d", d ? d : 60 }' \
+			"$durations" 2>/dev/null || echo 60)
+	done
+	load=()
+	for ((l = 0; l < nlanes; l++)); do load[l]=0; done
+	for i in $(for j in "${pending[@]}"; do echo "${est[$j]} $j"; done | sort -rn | awk '{ print $2 }'); do
+		best=0
+		for ((l = 1; l < nlanes; l++)); do
+			[ "${load[l]}" -lt "${load[best]}" ] && best=$l
+		done
+		lane_of[$i]=$best
+		load[best]=$((load[best] + est[$i]))
+	done
+	lane_pids=()
+	for ((l = 0; l < nlanes; l++)); do
+		mine=()
+		for i in "${pending[@]}"; do [ "${lane_of[$i]}" = $l ] && mine+=("$i"); done
+		: > "$XVS_LOGDIR/lane$l.results"
+		: > "$XVS_LOGDIR/lane$l.timings"
+		run_lane "vm$l" "$XVS_LOGDIR/lane$l.results" "$XVS_LOGDIR/lane$l.timings" "${mine[@]}" &
+		lane_pids+=($!)
+	done
+	wait "${lane_pids[@]}"
+	for ((l = 0; l < nlanes; l++)); do
+		cat "$XVS_LOGDIR/lane$l.results" >> "$results"
+		cat "$XVS_LOGDIR/lane$l.timings" >> "$timing"
+	done
+	# remember how long each instance took, for the next split
+	{
+		awk '$2 ~ /^[0-9.]+s$/ { sub(/s$/, "", $2); printf "%s %d\n", $1, $2 + 1 }' "$timing"
+		cat "$durations" 2>/dev/null || true
+	} | awk '!seen[$1]++' > "$durations.$$" && mv "$durations.$$" "$durations"
+fi
+
+sed 's/^/[time] /' "$timing" >&2
+npass=$(grep -c '^PASS ' "$results")
+nfail=$(grep -c '^FAIL ' "$results")
+grep '^FAIL ' "$results" | sed 's/^/[qemu] /' >&2
+echo "qemu: $npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]

@@ -1,0 +1,69 @@
+// xvs userspace: high-level client of the IPVS generic netlink family.
+//
+//   xvs::Ipvs ipvs;                 // opens a socket, resolves "IPVS"
+//   ipvs.add_service(svc);
+//   for (auto &s : ipvs.services()) ...
+//   ipvs.add_dest(svc, dest);
+//
+// Works against whatever registers the family in the caller's network
+// namespace (the kernel's ip_vs or xvs.ko).  Every method throws xvs::Error.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "xvs/codec.hpp"
+#include "xvs/netlink.hpp"
+#include "xvs/types.hpp"
+
+namespace xvs {
+
+class Ipvs {
+public:
+	Ipvs();
+
+	Info info();
+	Timeouts timeouts();
+	void set_timeouts(const Timeouts &t);
+
+	std::vector<Service> services();
+	// Looks one service up by its key (IPVS_CMD_GET_SERVICE, non-dump).
+	Service service(const Service &key);
+	void add_service(const Service &svc);
+	void edit_service(const Service &svc);
+	void del_service(const Service &svc);
+
+	std::vector<Destination> dests(const Service &svc);
+	void add_dest(const Service &svc, const Destination &dest);
+	void edit_dest(const Service &svc, const Destination &dest);
+	void del_dest(const Service &svc, const Destination &dest);
+
+	std::vector<Daemon> daemons();
+	void start_daemon(const Daemon &d);
+	void stop_daemon(std::uint32_t state);
+
+	void zero();				// all counters
+	void zero(const Service &svc);		// one service
+	void flush();				// every service and dest
+
+	// Low level: a request for this family with the genl header filled.
+	Message request(std::uint8_t cmd, std::uint16_t nlflags = 0) const;
+	std::vector<Reply> execute(Message &msg);
+	// Sends command `cmd` whose attribute area is exactly `attrs` (any
+	// bytes, well-formed or not) and returns the answer.  `genl_reserved`
+	// fills the genlmsghdr reserved field.
+	std::vector<Reply> raw(std::uint8_t cmd,
+			       std::span<const std::uint8_t> attrs,
+			       std::uint16_t nlflags = 0,
+			       std::uint16_t genl_reserved = 0);
+
+	int family() const { return family_; }
+	Socket &socket() { return sock_; }
+
+private:
+	Socket sock_;
+	int family_;
+};
+
+} // namespace xvs

@@ -1,0 +1,173 @@
+// xvs userspace: RAII wrappers over libnl-3 for generic netlink.
+//
+// Message owns a struct nl_msg being built; Socket owns a struct nl_sock and
+// runs request/reply exchanges (ACKs, multipart dumps, errors with extended
+// ACK).  Reply holds a copy of one received netlink message.  Raw pointers to
+// libnl objects never escape with ownership.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct nl_msg;
+struct nl_sock;
+struct nlattr;
+struct nlmsghdr;
+struct genlmsghdr;
+
+namespace xvs {
+
+// Attributes of one level, indexed by type; absent types are nullptr.
+// Pointers refer into the buffer of the Reply (or Message) they came from.
+using AttrTable = std::vector<const nlattr *>;
+
+// Splits the attribute stream [data, data+len) into a table of maxtype+1
+// entries.  Attributes of a type above maxtype are skipped; a repeated type
+// keeps its last occurrence (as the kernel does).
+AttrTable parse_attrs(const void *data, std::size_t len, int maxtype);
+// Same for the payload of a nested attribute.
+AttrTable parse_nested(const nlattr *nest, int maxtype);
+
+// Typed, length-checked attribute accessors.  They throw Error(EPROTO) when
+// the attribute is shorter than the type needs.
+namespace attr {
+std::span<const std::uint8_t> bytes(const nlattr *a);
+std::uint8_t u8(const nlattr *a);
+std::uint16_t u16(const nlattr *a);
+std::uint32_t u32(const nlattr *a);
+std::uint64_t u64(const nlattr *a);
+std::uint16_t be16(const nlattr *a);	// returned in host order
+std::string str(const nlattr *a);	// up to the first NUL or the end
+int type(const nlattr *a);
+std::size_t size(const nlattr *a);	// payload length
+} // namespace attr
+
+class Message {
+public:
+	// An empty netlink message (header only) with room for max_size bytes.
+	explicit Message(std::size_t max_size = 16384);
+	// A generic netlink request: netlink header of type `family`, genl
+	// header with `cmd` and `version`.  NLM_F_REQUEST is always set.
+	static Message genl(int family, std::uint8_t cmd, std::uint8_t version,
+			    std::uint16_t nlflags);
+
+	Message(Message &&) noexcept;
+	Message &operator=(Message &&) noexcept;
+	Message(const Message &) = delete;
+	Message &operator=(const Message &) = delete;
+	~Message();
+
+	nlmsghdr *header();
+	const nlmsghdr *header() const;
+	// The whole message as it would go on the wire (nlmsg_len bytes).
+	std::span<const std::uint8_t> bytes() const;
+	// Attribute area after the genl header.
+	AttrTable attrs(int maxtype) const;
+
+	void put(int type, const void *data, std::size_t len);
+	void put_u8(int type, std::uint8_t v);
+	void put_u16(int type, std::uint16_t v);
+	void put_u32(int type, std::uint32_t v);
+	void put_u64(int type, std::uint64_t v);
+	void put_be16(int type, std::uint16_t host_order);
+	void put_string(int type, std::string_view s);	// NUL-terminated
+	// Appends bytes verbatim to the payload (aligned to 4), with no
+	// attribute header: lets a caller add arbitrary, even malformed data.
+	void append(const void *data, std::size_t len);
+
+	// Open nested attribute; closed by end() or when the guard dies.
+	class Nest {
+	public:
+		Nest(Nest &&other) noexcept;
+		Nest(const Nest &) = delete;
+		Nest &operator=(const Nest &) = delete;
+		Nest &operator=(Nest &&) = delete;
+		~Nest();
+		void end();
+
+	private:
+		friend class Message;
+		Nest(Message &msg, nlattr *start) : msg_(&msg), start_(start) {}
+		Message *msg_;
+		nlattr *start_;
+	};
+	Nest nest(int type);
+
+	// Non-owning access for libnl calls made by this library.
+	nl_msg *get() const { return msg_.get(); }
+
+private:
+	struct Deleter {
+		void operator()(nl_msg *m) const noexcept;
+	};
+	explicit Message(nl_msg *m) : msg_(m) {}
+	std::unique_ptr<nl_msg, Deleter> msg_;
+};
+
+// One received netlink message (a copy).
+class Reply {
+public:
+	explicit Reply(std::span<const std::uint8_t> raw);
+	const nlmsghdr *header() const;
+	std::uint16_t type() const;
+	// Generic netlink command of the message (0 when too short).
+	std::uint8_t cmd() const;
+	// Top-level attributes after the genl header.
+	AttrTable attrs(int maxtype) const;
+	std::span<const std::uint8_t> bytes() const { return buf_; }
+
+private:
+	std::vector<std::uint8_t> buf_;
+};
+
+class Socket {
+public:
+	// A NETLINK_GENERIC socket bound to a kernel-assigned port, with
+	// extended ACK enabled.
+	Socket();
+	Socket(Socket &&) noexcept;
+	Socket &operator=(Socket &&) noexcept;
+	Socket(const Socket &) = delete;
+	Socket &operator=(const Socket &) = delete;
+	~Socket();
+
+	// Numeric id of a generic netlink family; Error(ENOENT) if the family
+	// is not registered.
+	int resolve_family(const std::string &name);
+
+	// Fills in sequence number and port, sends, and gathers the answer:
+	// for a dump (NLM_F_DUMP) every multipart message up to NLMSG_DONE,
+	// otherwise the reply messages up to the ACK (NLM_F_ACK is forced).
+	// A kernel error becomes Error(errno, ..., extack).
+	std::vector<Reply> transact(Message &msg);
+
+	// Sends bytes as they are (no header fix-up) and gathers the answer
+	// to sequence number `seq` like transact(): up to NLMSG_DONE, an ACK
+	// or an error.  If nothing arrives within the receive timeout, throws
+	// Error(ETIMEDOUT) -- what a request gets that the kernel drops.
+	std::vector<Reply> transact_bytes(std::span<const std::uint8_t> bytes,
+					  std::uint32_t seq);
+
+	std::uint32_t next_seq();
+	std::uint32_t port() const;
+	int fd() const;
+	// How long a receive waits before Error(ETIMEDOUT); default 10 s.
+	void set_timeout_ms(int ms) { timeout_ms_ = ms; }
+
+private:
+	std::vector<Reply> collect(std::uint32_t seq);
+	struct Deleter {
+		void operator()(nl_sock *s) const noexcept;
+	};
+	std::unique_ptr<nl_sock, Deleter> sock_;
+	int timeout_ms_ = 10000;
+	std::vector<std::uint8_t> rxbuf_;
+};
+
+} // namespace xvs

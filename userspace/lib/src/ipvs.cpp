@@ -1,0 +1,181 @@
+#include "xvs/ipvs.hpp"
+#include "xvs/error.hpp"
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+namespace xvs {
+
+using codec::Detail;
+
+Ipvs::Ipvs() : family_(sock_.resolve_family(IPVS_GENL_NAME)) {}
+
+Message Ipvs::request(std::uint8_t cmd, std::uint16_t nlflags) const
+{
+	return Message::genl(family_, cmd, IPVS_GENL_VERSION, nlflags);
+}
+
+std::vector<Reply> Ipvs::execute(Message &msg)
+{
+	return sock_.transact(msg);
+}
+
+std::vector<Reply> Ipvs::raw(std::uint8_t cmd,
+			     std::span<const std::uint8_t> attrs,
+			     std::uint16_t nlflags, std::uint16_t genl_reserved)
+{
+	Message msg = request(cmd, nlflags);
+	auto *genl = reinterpret_cast<genlmsghdr *>(
+		reinterpret_cast<std::uint8_t *>(msg.header()) + NLMSG_HDRLEN);
+	genl->reserved = genl_reserved;
+	if (!attrs.empty())
+		msg.append(attrs.data(), attrs.size());
+	return execute(msg);
+}
+
+Info Ipvs::info()
+{
+	Message msg = request(IPVS_CMD_GET_INFO);
+	auto replies = execute(msg);
+	if (replies.empty())
+		throw Error(EPROTO, "no reply to IPVS_CMD_GET_INFO");
+	return codec::decode_info(replies.front().attrs(IPVS_INFO_ATTR_MAX));
+}
+
+Timeouts Ipvs::timeouts()
+{
+	Message msg = request(IPVS_CMD_GET_CONFIG);
+	auto replies = execute(msg);
+	if (replies.empty())
+		throw Error(EPROTO, "no reply to IPVS_CMD_GET_CONFIG");
+	return codec::decode_timeouts(replies.front().attrs(IPVS_CMD_ATTR_MAX));
+}
+
+void Ipvs::set_timeouts(const Timeouts &t)
+{
+	Message msg = request(IPVS_CMD_SET_CONFIG);
+	codec::put_timeouts(msg, t);
+	execute(msg);
+}
+
+std::vector<Service> Ipvs::services()
+{
+	Message msg = request(IPVS_CMD_GET_SERVICE, NLM_F_DUMP);
+	std::vector<Service> out;
+	for (const Reply &r : execute(msg))
+		out.push_back(codec::decode_service(
+			r.attrs(IPVS_CMD_ATTR_MAX)[IPVS_CMD_ATTR_SERVICE]));
+	return out;
+}
+
+Service Ipvs::service(const Service &key)
+{
+	Message msg = request(IPVS_CMD_GET_SERVICE);
+	codec::put_service(msg, key, Detail::Key);
+	auto replies = execute(msg);
+	if (replies.empty())
+		throw Error(EPROTO, "no reply to IPVS_CMD_GET_SERVICE");
+	return codec::decode_service(
+		replies.front().attrs(IPVS_CMD_ATTR_MAX)[IPVS_CMD_ATTR_SERVICE]);
+}
+
+void Ipvs::add_service(const Service &svc)
+{
+	Message msg = request(IPVS_CMD_NEW_SERVICE);
+	codec::put_service(msg, svc, Detail::Full);
+	execute(msg);
+}
+
+void Ipvs::edit_service(const Service &svc)
+{
+	Message msg = request(IPVS_CMD_SET_SERVICE);
+	codec::put_service(msg, svc, Detail::Full);
+	execute(msg);
+}
+
+void Ipvs::del_service(const Service &svc)
+{
+	Message msg = request(IPVS_CMD_DEL_SERVICE);
+	codec::put_service(msg, svc, Detail::Key);
+	execute(msg);
+}
+
+std::vector<Destination> Ipvs::dests(const Service &svc)
+{
+	Message msg = request(IPVS_CMD_GET_DEST, NLM_F_DUMP);
+	codec::put_service(msg, svc, Detail::Key);
+	std::vector<Destination> out;
+	for (const Reply &r : execute(msg))
+		out.push_back(codec::decode_dest(
+			r.attrs(IPVS_CMD_ATTR_MAX)[IPVS_CMD_ATTR_DEST], svc.af));
+	return out;
+}
+
+void Ipvs::add_dest(const Service &svc, const Destination &dest)
+{
+	Message msg = request(IPVS_CMD_NEW_DEST);
+	codec::put_service(msg, svc, Detail::Key);
+	codec::put_dest(msg, dest, Detail::Full);
+	execute(msg);
+}
+
+void Ipvs::edit_dest(const Service &svc, const Destination &dest)
+{
+	Message msg = request(IPVS_CMD_SET_DEST);
+	codec::put_service(msg, svc, Detail::Key);
+	codec::put_dest(msg, dest, Detail::Full);
+	execute(msg);
+}
+
+void Ipvs::del_dest(const Service &svc, const Destination &dest)
+{
+	Message msg = request(IPVS_CMD_DEL_DEST);
+	codec::put_service(msg, svc, Detail::Key);
+	codec::put_dest(msg, dest, Detail::Key);
+	execute(msg);
+}
+
+std::vector<Daemon> Ipvs::daemons()
+{
+	Message msg = request(IPVS_CMD_GET_DAEMON, NLM_F_DUMP);
+	std::vector<Daemon> out;
+	for (const Reply &r : execute(msg))
+		out.push_back(codec::decode_daemon(
+			r.attrs(IPVS_CMD_ATTR_MAX)[IPVS_CMD_ATTR_DAEMON]));
+	return out;
+}
+
+void Ipvs::start_daemon(const Daemon &d)
+{
+	Message msg = request(IPVS_CMD_NEW_DAEMON);
+	codec::put_daemon(msg, d);
+	execute(msg);
+}
+
+void Ipvs::stop_daemon(std::uint32_t state)
+{
+	Message msg = request(IPVS_CMD_DEL_DAEMON);
+	codec::put_daemon_state(msg, state);
+	execute(msg);
+}
+
+void Ipvs::zero()
+{
+	Message msg = request(IPVS_CMD_ZERO);
+	execute(msg);
+}
+
+void Ipvs::zero(const Service &svc)
+{
+	Message msg = request(IPVS_CMD_ZERO);
+	codec::put_service(msg, svc, Detail::Key);
+	execute(msg);
+}
+
+void Ipvs::flush()
+{
+	Message msg = request(IPVS_CMD_FLUSH);
+	execute(msg);
+}
+
+} // namespace xvs
