@@ -16,15 +16,6 @@
 
 #define XVS_DH_TAB_BITS		8
 
-static void xvs_dh_init(void *state, const struct xvs_dest_set *set)
-{
-}
-
-static void xvs_dh_dests_changed(void *state, const struct xvs_dest_set *set,
-				 const struct xvs_dest_change *change)
-{
-}
-
 static struct xvs_sched_dest *xvs_dh_schedule(void *state,
 					      const struct xvs_dest_set *set,
 					      const struct xvs_sched_input *in)
@@ -47,7 +38,5 @@ const struct xvs_sched_ops xvs_sched_dh = {
 	.name		= "dh",
 	.state_size	= 0,
 	.serialized	= false,
-	.init		= xvs_dh_init,
-	.dests_changed	= xvs_dh_dests_changed,
 	.schedule	= xvs_dh_schedule,
 };

@@ -8,15 +8,6 @@
 #include "xvs_shim.h"
 #include "xvs_sched.h"
 
-static void xvs_fo_init(void *state, const struct xvs_dest_set *set)
-{
-}
-
-static void xvs_fo_dests_changed(void *state, const struct xvs_dest_set *set,
-				 const struct xvs_dest_change *change)
-{
-}
-
 static struct xvs_sched_dest *xvs_fo_schedule(void *state,
 					      const struct xvs_dest_set *set,
 					      const struct xvs_sched_input *in)
@@ -46,7 +37,5 @@ const struct xvs_sched_ops xvs_sched_fo = {
 	.name		= "fo",
 	.state_size	= 0,
 	.serialized	= false,
-	.init		= xvs_fo_init,
-	.dests_changed	= xvs_fo_dests_changed,
 	.schedule	= xvs_fo_schedule,
 };

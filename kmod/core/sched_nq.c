@@ -11,15 +11,6 @@
 #include "xvs_shim.h"
 #include "xvs_sched.h"
 
-static void xvs_nq_init(void *state, const struct xvs_dest_set *set)
-{
-}
-
-static void xvs_nq_dests_changed(void *state, const struct xvs_dest_set *set,
-				 const struct xvs_dest_change *change)
-{
-}
-
 static struct xvs_sched_dest *xvs_nq_schedule(void *state,
 					      const struct xvs_dest_set *set,
 					      const struct xvs_sched_input *in)
@@ -56,7 +47,5 @@ const struct xvs_sched_ops xvs_sched_nq = {
 	.name		= "nq",
 	.state_size	= 0,
 	.serialized	= false,
-	.init		= xvs_nq_init,
-	.dests_changed	= xvs_nq_dests_changed,
 	.schedule	= xvs_nq_schedule,
 };

@@ -10,15 +10,6 @@
 #include "xvs_shim.h"
 #include "xvs_sched.h"
 
-static void xvs_ovf_init(void *state, const struct xvs_dest_set *set)
-{
-}
-
-static void xvs_ovf_dests_changed(void *state, const struct xvs_dest_set *set,
-				  const struct xvs_dest_change *change)
-{
-}
-
 static struct xvs_sched_dest *xvs_ovf_schedule(void *state,
 					       const struct xvs_dest_set *set,
 					       const struct xvs_sched_input *in)
@@ -50,7 +41,5 @@ const struct xvs_sched_ops xvs_sched_ovf = {
 	.name		= "ovf",
 	.state_size	= 0,
 	.serialized	= false,
-	.init		= xvs_ovf_init,
-	.dests_changed	= xvs_ovf_dests_changed,
 	.schedule	= xvs_ovf_schedule,
 };

@@ -13,15 +13,6 @@
 #include "xvs_shim.h"
 #include "xvs_sched.h"
 
-static void xvs_sed_init(void *state, const struct xvs_dest_set *set)
-{
-}
-
-static void xvs_sed_dests_changed(void *state, const struct xvs_dest_set *set,
-				  const struct xvs_dest_change *change)
-{
-}
-
 /* IPVS keeps this in an int. */
 static s64 xvs_sed_overhead(const struct xvs_sched_dest *d)
 {
@@ -70,7 +61,5 @@ const struct xvs_sched_ops xvs_sched_sed = {
 	.name		= "sed",
 	.state_size	= 0,
 	.serialized	= false,
-	.init		= xvs_sed_init,
-	.dests_changed	= xvs_sed_dests_changed,
 	.schedule	= xvs_sed_schedule,
 };

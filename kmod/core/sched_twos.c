@@ -16,15 +16,6 @@
 #include "xvs_shim.h"
 #include "xvs_sched.h"
 
-static void xvs_twos_init(void *state, const struct xvs_dest_set *set)
-{
-}
-
-static void xvs_twos_dests_changed(void *state, const struct xvs_dest_set *set,
-				   const struct xvs_dest_change *change)
-{
-}
-
 /* int multiplication that wraps, as the kernel's does. */
 static int xvs_twos_mul(int a, int b)
 {
@@ -94,7 +85,5 @@ const struct xvs_sched_ops xvs_sched_twos = {
 	.name		= "twos",
 	.state_size	= 0,
 	.serialized	= false,
-	.init		= xvs_twos_init,
-	.dests_changed	= xvs_twos_dests_changed,
 	.schedule	= xvs_twos_schedule,
 };

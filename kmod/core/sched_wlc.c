@@ -14,15 +14,6 @@
 #include "xvs_shim.h"
 #include "xvs_sched.h"
 
-static void xvs_wlc_init(void *state, const struct xvs_dest_set *set)
-{
-}
-
-static void xvs_wlc_dests_changed(void *state, const struct xvs_dest_set *set,
-				  const struct xvs_dest_change *change)
-{
-}
-
 static bool xvs_wlc_overloaded(const struct xvs_sched_dest *d)
 {
 	return xvs_read_once(d->flags) & XVS_DEST_F_OVERLOAD;
@@ -77,7 +68,5 @@ const struct xvs_sched_ops xvs_sched_wlc = {
 	.name		= "wlc",
 	.state_size	= 0,
 	.serialized	= false,
-	.init		= xvs_wlc_init,
-	.dests_changed	= xvs_wlc_dests_changed,
 	.schedule	= xvs_wlc_schedule,
 };

@@ -104,8 +104,9 @@ struct xvs_sched_input {
 #define XVS_SCHED_GC_INTERVAL	(60 * XVS_HZ)
 
 /*
- * The built-in schedulers implement init, dests_changed and schedule; when
- * state_size is 0 they never touch 'state', which may then be NULL.  A set
+ * ->schedule() is required.  ->init() and ->dests_changed() are optional
+ * for a scheduler that keeps no state (state_size 0, 'state' may then be
+ * NULL) and required for a ->serialized one.  A set
  * given to a callback may be NULL or empty; schedule() then returns NULL.
  *
  * The caller allocates state_size bytes (any content) before ->init().

@@ -44,7 +44,8 @@ public:
 		for (const DestSpec &spec : list)
 			order_.push_back(make_dest(spec));
 		publish();
-		ops_.init(state_.data(), set_.get());
+		if (ops_.init)
+			ops_.init(state_.data(), set_.get());
 		input_.af = af;
 		input_.protocol = 6;	// TCP
 		input_.saddr = saddr_;
@@ -61,13 +62,20 @@ public:
 	Service(const Service &) = delete;
 	Service &operator=(const Service &) = delete;
 
+	// As the module does: stateless schedulers have no callback.
+	void notify(const xvs_dest_change &change)
+	{
+		if (ops_.dests_changed)
+			ops_.dests_changed(state_.data(), set_.get(), &change);
+	}
+
 	// ipvsadm -a: the new destination goes to the head of the list.
 	void add(char name, int weight)
 	{
 		order_.insert(order_.begin(), make_dest({name, weight}));
 		publish();
 		xvs_dest_change change{XVS_DEST_ADDED, 0, &order_[0]->d};
-		ops_.dests_changed(state_.data(), set_.get(), &change);
+		notify(change);
 	}
 
 	// ipvsadm -d; with name_it false the change does not say which
@@ -82,7 +90,7 @@ public:
 		publish();
 		xvs_dest_change change{XVS_DEST_REMOVED, index,
 				       name_it ? gone : nullptr};
-		ops_.dests_changed(state_.data(), set_.get(), &change);
+		notify(change);
 	}
 
 	// ipvsadm -e -w.  As IPVS, the last weight keeps the latest
@@ -94,7 +102,7 @@ public:
 			atomic_set(&dest(name).last_weight, weight);
 		xvs_dest_change change{XVS_DEST_UPDATED, index_of(name),
 				       &dest(name)};
-		ops_.dests_changed(state_.data(), set_.get(), &change);
+		notify(change);
 	}
 
 	// The destination's identity (mh hashes it); before any change.
