@@ -108,6 +108,7 @@ struct xvs_conn *xvs_conn_in_get(struct xvs_net *xnet,
 	rhl_for_each_entry_rcu(cp, pos, list, node) {
 		if (cp->vport == pkt->dport &&
 		    xvs_addr_eq(pkt->af, &cp->vaddr, &pkt->daddr) &&
+		    !(READ_ONCE(cp->flags) & IP_VS_CONN_F_TEMPLATE) &&
 		    refcount_inc_not_zero(&cp->refcnt))
 			return cp;
 	}
@@ -126,10 +127,52 @@ struct xvs_conn *xvs_conn_out_get(struct xvs_net *xnet,
 	rhl_for_each_entry_rcu(cp, pos, list, node) {
 		if (cp->dport == pkt->sport &&
 		    xvs_addr_eq(pkt->af, &cp->daddr, &pkt->saddr) &&
+		    !(READ_ONCE(cp->flags) & IP_VS_CONN_F_TEMPLATE) &&
 		    refcount_inc_not_zero(&cp->refcnt))
 			return cp;
 	}
 	return NULL;
+}
+
+/*
+ * Templates live in the same table: their client end is the masked client
+ * address with port 0, and their protocol is IPPROTO_IP for fwmark
+ * services, whose "virtual address" is the mark.
+ */
+struct xvs_conn *xvs_conn_template_get(struct xvs_net *xnet,
+				       const struct xvs_conn_param *p)
+{
+	struct rhlist_head *list, *pos;
+	struct xvs_conn *cp;
+
+	list = xvs_conn_bucket(xnet, p->af, p->protocol, p->caddr, p->cport);
+	rhl_for_each_entry_rcu(cp, pos, list, node) {
+		if ((READ_ONCE(cp->flags) & IP_VS_CONN_F_TEMPLATE) &&
+		    READ_ONCE(cp->vport) == p->vport &&
+		    xvs_addr_eq(p->protocol == IPPROTO_IP ? AF_INET6 : p->af,
+				&cp->vaddr, p->vaddr) &&
+		    refcount_inc_not_zero(&cp->refcnt))
+			return cp;
+	}
+	return NULL;
+}
+
+void xvs_conn_control_add(struct xvs_conn *cp, struct xvs_conn *ct)
+{
+	refcount_inc(&ct->refcnt);
+	cp->control = ct;
+}
+
+void xvs_conn_template_invalidate(struct xvs_conn *ct)
+{
+	spin_lock_bh(&ct->lock);
+	/* Client end (the key) unchanged: only the ports lookups compare. */
+	if ((ct->flags & IP_VS_CONN_F_HASHED) &&
+	    ct->vport != htons(0xffff)) {
+		WRITE_ONCE(ct->dport, htons(0xffff));
+		WRITE_ONCE(ct->vport, htons(0xffff));
+	}
+	spin_unlock_bh(&ct->lock);
 }
 
 /* ---- destination binding ----------------------------------------------- */
@@ -153,12 +196,18 @@ static bool xvs_conn_bind_dest(struct xvs_conn *cp, struct xvs_dest *dest)
 
 	/* The method, NOOUTPUT and INACTIVE come from the destination. */
 	conn_flags = READ_ONCE(dest->conn_flags) | IP_VS_CONN_F_INACTIVE;
-	if (cp->protocol != IPPROTO_UDP)
+	if (cp->protocol != IPPROTO_UDP || (cp->flags & IP_VS_CONN_F_TEMPLATE))
 		conn_flags &= ~IP_VS_CONN_F_ONE_PACKET;
 	/* conntrack=1 is not supported: never keep conntrack entries. */
 	conn_flags &= ~IP_VS_CONN_F_NFCT;
 	cp->flags |= conn_flags;
 	cp->dest = dest;
+
+	/* A template counts as PersistConn, never as a connection. */
+	if (cp->flags & IP_VS_CONN_F_TEMPLATE) {
+		atomic_inc(&dest->sched.persistconns);
+		return true;
+	}
 
 	atomic_inc(&dest->sched.inactconns);
 	/*
@@ -180,6 +229,12 @@ static void xvs_conn_unbind_dest(struct xvs_conn *cp)
 
 	if (!dest)
 		return;
+	if (cp->flags & IP_VS_CONN_F_TEMPLATE) {
+		atomic_dec(&dest->sched.persistconns);
+		cp->dest = NULL;
+		xvs_dest_put(dest);
+		return;
+	}
 	if (cp->flags & IP_VS_CONN_F_INACTIVE)
 		atomic_dec(&dest->sched.inactconns);
 	else
@@ -214,6 +269,9 @@ void xvs_conn_set_state(struct xvs_conn *cp, unsigned int new_state,
 				   cp->flags & ~IP_VS_CONN_F_INACTIVE);
 		}
 	}
+	if (new_state != cp->state && cp->protocol == IPPROTO_TCP &&
+	    new_state == XVS_TCP_S_ESTABLISHED)
+		xvs_conn_assure_template(cp);
 	cp->state = new_state;
 	cp->timeout = READ_ONCE(timeouts[new_state]);
 }
@@ -225,6 +283,12 @@ static const struct xvs_xmit_ops *xvs_conn_xmit_ops(unsigned int method)
 	switch (method) {
 	case IP_VS_CONN_F_MASQ:
 		return &xvs_xmit_nat;
+	case IP_VS_CONN_F_DROUTE:
+		return &xvs_xmit_dr;
+	case IP_VS_CONN_F_TUNNEL:
+		return &xvs_xmit_tun;
+	case IP_VS_CONN_F_LOCALNODE:
+		return &xvs_xmit_local;
 	default:
 		/* Not implemented yet: packets continue unchanged. */
 		return NULL;
@@ -264,9 +328,16 @@ static void xvs_conn_expire(struct xvs_conn *cp)
 	struct xvs_net *xnet = cp->xnet;
 
 	if (xvs_conn_unlink(cp)) {
+		struct xvs_conn *ct = cp->control;
+
 		/* Nobody can re-arm it now: there are no references left. */
 		del_timer(&cp->timer);
 		dst_release(rcu_replace_pointer(cp->dst_cache, NULL, true));
+		/* The template stays until its own timer says otherwise. */
+		if (ct) {
+			cp->control = NULL;
+			__xvs_conn_put(ct);
+		}
 		xvs_conn_unbind_dest(cp);
 		atomic_dec(&xnet->conn_count);
 		if (cp->flags & IP_VS_CONN_F_ONE_PACKET)
@@ -277,8 +348,12 @@ static void xvs_conn_expire(struct xvs_conn *cp)
 		return;
 	}
 	/* A packet is using it; its put re-arms the timer with the state's
-	 * timeout, this is only the fallback.
+	 * timeout, this is only the fallback.  A template is busy while
+	 * connections depend on it; as IPVS it then keeps this shorter
+	 * timeout from now on, also when a new connection refreshes it.
 	 */
+	if (cp->flags & IP_VS_CONN_F_TEMPLATE)
+		WRITE_ONCE(cp->timeout, XVS_CONN_BUSY_RETRY);
 	mod_timer(&cp->timer, jiffies + XVS_CONN_BUSY_RETRY);
 }
 
@@ -318,6 +393,24 @@ struct xvs_conn *xvs_conn_new(struct xvs_net *xnet,
 			      struct xvs_dest *dest, unsigned int flags,
 			      u32 fwmark)
 {
+	struct xvs_conn_param p = {
+		.af = pkt->af,
+		.protocol = pkt->protocol,
+		.caddr = &pkt->saddr,
+		.cport = pkt->sport,
+		.vaddr = vaddr,
+		.vport = vport,
+	};
+
+	return xvs_conn_create(xnet, &p, dest, dest->port ? dest->port : vport,
+			       flags, fwmark);
+}
+
+struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
+				 const struct xvs_conn_param *p,
+				 struct xvs_dest *dest, __be16 dport,
+				 unsigned int flags, u32 fwmark)
+{
 	struct xvs_conn_table *tab = xvs_conn_tab(xnet);
 	struct xvs_conn *cp;
 	int err;
@@ -327,16 +420,16 @@ struct xvs_conn *xvs_conn_new(struct xvs_net *xnet,
 		return NULL;
 
 	cp->xnet = xnet;
-	cp->af = pkt->af;
-	cp->protocol = pkt->protocol;
-	cp->caddr = pkt->saddr;
-	cp->cport = pkt->sport;
-	cp->vaddr = *vaddr;
-	cp->vport = vport;
+	cp->af = p->af;
+	cp->protocol = p->protocol;
+	cp->caddr = *p->caddr;
+	cp->cport = p->cport;
+	cp->vaddr = *p->vaddr;
+	cp->vport = p->vport;
 	cp->daddr = dest->addr;
-	cp->dport = dest->port ? dest->port : vport;
+	cp->dport = dport;
 	cp->fwmark = fwmark;
-	cp->flags = flags & IP_VS_CONN_F_ONE_PACKET;
+	cp->flags = flags & (IP_VS_CONN_F_ONE_PACKET | IP_VS_CONN_F_TEMPLATE);
 	xvs_conn_key_init(&cp->key, cp->af, cp->protocol, cp->caddr.all,
 			  cp->cport);
 	spin_lock_init(&cp->lock);
@@ -441,6 +534,10 @@ static const char *xvs_proto_name(u8 protocol, char *buf, size_t len)
 
 static const char *xvs_conn_state_name(const struct xvs_conn *cp)
 {
+	/* Templates have their own states: only NONE here (no sync). */
+	if (READ_ONCE(cp->flags) & IP_VS_CONN_F_TEMPLATE)
+		return READ_ONCE(cp->state) == XVS_CTPL_S_ASSURED ? "ASSURED" :
+		       "NONE";
 	if (!cp->pp || !cp->pp->state_name)
 		return cp->protocol == IPPROTO_IP ? "NONE" : "ERR!";
 	return cp->pp->state_name(READ_ONCE(cp->state));

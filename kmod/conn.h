@@ -45,10 +45,17 @@ struct xvs_conn {
 	atomic_t in_pkts;
 
 	struct xvs_dest *dest;		/* holds a reference; may be NULL */
+	/*
+	 * The persistence template this connection was scheduled through
+	 * (persist.c); holds a reference, so the template outlives it.
+	 */
+	struct xvs_conn *control;
 	const struct xvs_proto_ops *pp;
 	const struct xvs_xmit_ops *xmit;	/* NULL: method unsupported */
 	/* Route to the real server, owned by the forwarding method. */
 	struct dst_entry __rcu *dst_cache;
+	/* Our source address on that route (tunnels), set with dst_cache. */
+	__be32 dst_saddr;
 
 	struct rcu_head rcu;
 };
@@ -74,6 +81,58 @@ struct xvs_conn *xvs_conn_new(struct xvs_net *xnet,
 			      const union nf_inet_addr *vaddr, __be16 vport,
 			      struct xvs_dest *dest, unsigned int flags,
 			      u32 fwmark);
+
+/* The identity of a connection or template to create or look up. */
+struct xvs_conn_param {
+	u16 af;
+	u8 protocol;			/* IPPROTO_IP: fwmark template */
+	const union nf_inet_addr *caddr;
+	__be16 cport;
+	const union nf_inet_addr *vaddr;	/* the fwmark for IPPROTO_IP */
+	__be16 vport;
+};
+
+/*
+ * xvs_conn_new() for any identity: connections and persistence templates
+ * (IP_VS_CONN_F_TEMPLATE in flags).  A template's timer starts with the
+ * caller's xvs_conn_put().
+ */
+struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
+				 const struct xvs_conn_param *p,
+				 struct xvs_dest *dest, __be16 dport,
+				 unsigned int flags, u32 fwmark);
+
+/* The template of @p with a reference, or NULL; caller holds RCU. */
+struct xvs_conn *xvs_conn_template_get(struct xvs_net *xnet,
+				       const struct xvs_conn_param *p);
+
+/*
+ * Makes @cp controlled by the template @ct: @ct stays while @cp exists.
+ * Caller holds references on both.
+ */
+void xvs_conn_control_add(struct xvs_conn *cp, struct xvs_conn *ct);
+
+/*
+ * Takes a template out of service: later lookups miss it; it stays
+ * listed (ports 65535) until it expires.  Does not drop any reference.
+ */
+void xvs_conn_template_invalidate(struct xvs_conn *ct);
+
+/* Template states, as /proc/net/ip_vs_conn names them. */
+#define XVS_CTPL_S_NONE		0
+#define XVS_CTPL_S_ASSURED	1
+
+/*
+ * The connection proved to work (TCP established, UDP answered): its
+ * template, if any, is marked assured, as IPVS shows it.
+ */
+static inline void xvs_conn_assure_template(struct xvs_conn *cp)
+{
+	struct xvs_conn *ct = cp->control;
+
+	if (ct && READ_ONCE(ct->state) != XVS_CTPL_S_ASSURED)
+		WRITE_ONCE(ct->state, XVS_CTPL_S_ASSURED);
+}
 
 /* Gives back a reference and re-arms the expiry timer. */
 void xvs_conn_put(struct xvs_conn *cp);

@@ -31,6 +31,7 @@
 #include "conn.h"
 #include "proto.h"
 #include "xmit.h"
+#include "persist.h"
 
 #define XVS_FTP_PORT		htons(21)
 #define XVS_FTP_DATA_PORT	htons(20)
@@ -209,24 +210,35 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 		}
 	}
 
-	/*
-	 * Without persistence one service port serves one port; a port-0
-	 * service only makes sense persistent (templates are not
-	 * implemented yet: persistent services schedule per connection).
-	 */
-	if (!svc->fwmark && pkt->dport != svc->port &&
-	    !(svc->flags & IP_VS_SVC_F_PERSISTENT)) {
-		if (!svc->port)
-			net_err_ratelimited(XVS_NAME ": schedule: port zero only supported in persistent services, check your ipvs configuration\n");
-		return xvs_leave(svc, skb, pkt);
-	}
-
 	in.af = pkt->af;
 	in.protocol = pkt->protocol;
 	in.saddr = pkt->saddr.all;
 	in.daddr = pkt->daddr.all;
 	in.sport = pkt->sport;
 	in.dport = pkt->dport;
+
+	if (READ_ONCE(svc->flags) & IP_VS_SVC_F_PERSISTENT) {
+		int err = xvs_persist_schedule(xnet, svc, skb, pkt, &in, &cp);
+
+		if (err == -ENOENT)
+			return xvs_leave(svc, skb, pkt);
+		if (err)
+			return NF_DROP;
+		xvs_new_conn_stats(cp, svc);
+		*cpp = cp;
+		return NF_ACCEPT;
+	}
+
+	/*
+	 * Without persistence one service port serves one port; a port-0
+	 * service only makes sense persistent.
+	 */
+	if (!svc->fwmark && pkt->dport != svc->port) {
+		if (!svc->port)
+			net_err_ratelimited(XVS_NAME ": schedule: port zero only supported in persistent services, check your ipvs configuration\n");
+		return xvs_leave(svc, skb, pkt);
+	}
+
 	dest = xvs_svc_schedule(svc, &in);
 	if (!dest)
 		return xvs_leave(svc, skb, pkt);
@@ -485,7 +497,9 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 		if (unlikely(READ_ONCE(xnet->sysctl.expire_nodest_conn)) &&
 		    cp->dest && !atomic_read(&cp->dest->sched.weight))
 			resched = true;
-		else if (reuse_mode && pp->conn_reusable(cp, reuse_mode))
+		/* Never one that persistence (its template) controls. */
+		else if (reuse_mode && !cp->control &&
+			 pp->conn_reusable(cp, reuse_mode))
 			resched = true;
 		if (resched) {
 			xvs_conn_expire_now(cp);

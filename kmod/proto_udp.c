@@ -42,6 +42,9 @@ static void udp_state_transition(struct xvs_conn *cp, enum xvs_dir dir,
 	spin_lock_bh(&cp->lock);
 	xvs_conn_set_state(cp, XVS_UDP_S_NORMAL, cp->xnet->udp_timeout);
 	spin_unlock_bh(&cp->lock);
+	/* An answer from the real server: the template is worth keeping. */
+	if (dir == XVS_DIR_OUTPUT)
+		xvs_conn_assure_template(cp);
 }
 
 /*

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xvs: forwarding methods.  Each method (NAT here; DR and tunnelling can
- * follow as their own files) is one struct xvs_xmit_ops; a connection is
- * bound to the ops of its destination's method when it is created.
+ * xvs: forwarding methods: NAT (xmit_nat.c), direct routing and local node
+ * (xmit_dr.c), tunnelling (xmit_tun.c).  Each method is one struct
+ * xvs_xmit_ops; a connection is bound to the ops of its destination's
+ * method when it is created.
  */
 #ifndef XVS_XMIT_H
 #define XVS_XMIT_H
@@ -62,6 +63,28 @@ struct xvs_xmit_ops {
 };
 
 extern const struct xvs_xmit_ops xvs_xmit_nat;
+extern const struct xvs_xmit_ops xvs_xmit_dr;
+extern const struct xvs_xmit_ops xvs_xmit_tun;
+extern const struct xvs_xmit_ops xvs_xmit_local;
+
+/* Routing modes of xvs_xmit_route4() (xmit_dr.c). */
+#define XVS_RTM_LOCAL		0x01	/* the real server may be local */
+#define XVS_RTM_NON_LOCAL	0x02	/* ... or remote */
+#define XVS_RTM_RDR		0x04	/* remote packets may go local */
+#define XVS_RTM_CONNECT		0x08	/* route bound to our source */
+#define XVS_RTM_KNOWN_NH	0x10	/* real server as next hop only */
+#define XVS_RTM_TUNNEL		0x20	/* encapsulated: MTU minus headers */
+
+/*
+ * Routes a request to the connection's real server (route cached with the
+ * connection), decrements the TTL and enforces the MTU, less 'tun_hlen'
+ * bytes of tunnel headers after the outer IP header in XVS_RTM_TUNNEL
+ * mode.  Returns 1 when the real server is local (the skb keeps its
+ * route), 0 when the skb now carries the route to it, -1 when it must be
+ * dropped.  *saddr (optional) gets our source address on that route.
+ */
+int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
+		    unsigned int mode, unsigned int tun_hlen, __be32 *saddr);
 
 /* Marks the skb as handled by us and detaches it from conntrack. */
 void xvs_skb_untrack(struct sk_buff *skb);

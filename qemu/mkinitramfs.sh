@@ -31,6 +31,9 @@ BUSYBOX=${BUSYBOX:-$(command -v busybox || true)}
 case $(ldd "$BUSYBOX" 2>&1 || true) in *"not a dynamic executable"*) ;; *) false ;; esac ||
 	die "$BUSYBOX is not statically linked (install busybox-static)"
 for b in "${host_bins[@]}"; do [ -x "$b" ] || die "missing $b"; done
+# Shipped when installed (fwmark scenarios mark packets with nft).
+opt_bins=()
+for b in /usr/sbin/nft; do [ -x "$b" ] && opt_bins+=("$b"); done
 
 project_bins=()
 if [ -d "$BUILD/bin" ]; then
@@ -41,7 +44,8 @@ fi
 XVS_KO=$BUILD/kmod/xvs.ko
 
 # Kernel modules the labs use; the closure comes from modules.dep.
-wanted_mods=(veth bridge)
+wanted_mods=(veth bridge ipip ip_gre fou)
+[ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nf_tables)
 for m in "$KMODDIR"/kernel/net/netfilter/ipvs/*.ko*; do
 	m=${m##*/}
 	wanted_mods+=("${m%%.ko*}")
@@ -94,7 +98,7 @@ mods=$(printf '%s\n' "${!mod_set[@]}" | sort)
 key=$( {
 	cat "$0" "$ROOT/qemu/init" "$ROOT/qemu/demo-guest.sh"
 	echo "$KVER $KMODDIR"
-	stat -L -c '%n %s %Y' "$BUSYBOX" "${host_bins[@]}"
+	stat -L -c '%n %s %Y' "$BUSYBOX" "${host_bins[@]}" "${opt_bins[@]}"
 	[ ${#project_bins[@]} -eq 0 ] || stat -L -c '%n %s %Y' "${project_bins[@]}"
 	[ -f "$XVS_KO" ] && stat -c '%n %s %Y' "$XVS_KO"
 	for p in $mods; do stat -L -c '%n %s %Y' "$KMODDIR/$p"; done
@@ -134,6 +138,7 @@ copy_with_libs /usr/bin/bash /bin/bash
 copy_with_libs /usr/sbin/ip /usr/sbin/ip
 copy_with_libs /usr/sbin/ipvsadm /usr/sbin/ipvsadm
 copy_with_libs /usr/bin/kmod /usr/bin/kmod
+for b in "${opt_bins[@]}"; do copy_with_libs "$b"; done
 for t in insmod rmmod modprobe lsmod depmod modinfo; do
 	ln -sf ../bin/kmod "$stage/usr/sbin/$t"
 	# the kernel's request_module() runs /sbin/modprobe

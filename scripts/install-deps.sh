@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	build-essential cmake pkg-config git
 	linux-image-amd64 linux-headers-amd64 kmod cpio
-	qemu-system-x86 busybox-static iproute2 ipvsadm
+	qemu-system-x86 busybox-static iproute2 ipvsadm nftables
 	libnl-3-dev libnl-genl-3-dev libgtest-dev googletest libpopt-dev
 )
 

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xvs: persistence.
+ *
+ * A persistent service sends every connection of one client (its address
+ * masked with the service's netmask, or cut to the IPv6 prefix length) to
+ * the same real server for as long as the client keeps coming back within
+ * the persistence timeout.  The choice is remembered in a template, an
+ * entry of the connection table that carries no traffic:
+ *  - its client end is the masked address with port 0;
+ *  - its virtual end is the service address and port, with port 0 for a
+ *    port-0 service and for FTP (whose data connections use other ports);
+ *    for a firewall-mark service the protocol is IPPROTO_IP and the
+ *    "address" is the mark, so one template covers every marked port;
+ *  - each connection scheduled through it holds it (cp->control), so it
+ *    outlives them; it is refreshed to the service's timeout whenever a
+ *    connection is scheduled through it;
+ *  - it counts in its real server's PersistConn, not in its connections.
+ * A template whose real server left the service, or (with the sysctl
+ * expire_quiescent_template) has weight 0, is taken out of use at the
+ * next lookup and the client is scheduled afresh.
+ */
+#define pr_fmt(fmt) "xvs: " fmt
+
+#include <linux/kernel.h>
+#include <linux/in.h>
+#include <net/ipv6.h>
+
+#include "xvs.h"
+#include "conn.h"
+#include "persist.h"
+
+#define XVS_FTP_PORT	htons(21)
+
+/* The client's network: what one template stands for. */
+static void xvs_persist_client_net(const struct xvs_service *svc,
+				   const union nf_inet_addr *caddr,
+				   union nf_inet_addr *net)
+{
+	memset(net, 0, sizeof(*net));
+	if (svc->af == AF_INET6)
+		ipv6_addr_prefix(&net->in6, &caddr->in6,
+				 (__force u32)READ_ONCE(svc->netmask));
+	else
+		net->ip = caddr->ip & READ_ONCE(svc->netmask);
+}
+
+/*
+ * May the template still be used?  If not, it is taken out of use here
+ * and the caller's reference is given back without refreshing it.
+ */
+static bool xvs_persist_template_ok(struct xvs_net *xnet, struct xvs_conn *ct)
+{
+	struct xvs_dest *dest = ct->dest;
+
+	if (dest && (READ_ONCE(dest->sched.flags) & XVS_DEST_F_AVAILABLE) &&
+	    !(READ_ONCE(xnet->sysctl.expire_quiescent_template) &&
+	      !atomic_read(&dest->sched.weight)))
+		return true;
+	xvs_conn_template_invalidate(ct);
+	__xvs_conn_put(ct);
+	return false;
+}
+
+int xvs_persist_schedule(struct xvs_net *xnet, struct xvs_service *svc,
+			 const struct sk_buff *skb, const struct xvs_pkt *pkt,
+			 const struct xvs_sched_input *in,
+			 struct xvs_conn **cpp)
+{
+	union nf_inet_addr cnet, mark_addr = {};
+	struct xvs_conn_param tp = {
+		.af = svc->af,
+		.protocol = pkt->protocol,
+		.caddr = &cnet,
+		.cport = 0,
+		.vaddr = &pkt->daddr,
+		.vport = 0,
+	};
+	struct xvs_conn_param cpar = {
+		.af = svc->af,
+		.protocol = pkt->protocol,
+		.caddr = &pkt->saddr,
+		.cport = pkt->sport,
+		.vaddr = &pkt->daddr,
+		.vport = pkt->dport,
+	};
+	bool on_svc_port = pkt->dport == svc->port;
+	unsigned int flags;
+	struct xvs_dest *dest;
+	struct xvs_conn *ct, *cp;
+	__be16 dport;
+
+	xvs_persist_client_net(svc, &pkt->saddr, &cnet);
+	if (on_svc_port) {
+		/* FTP: one template for the control and data ports. */
+		if (svc->port != XVS_FTP_PORT)
+			tp.vport = pkt->dport;
+	} else if (svc->fwmark) {
+		/* Every port and address the mark groups. */
+		mark_addr.ip = htonl(svc->fwmark);
+		tp.protocol = IPPROTO_IP;
+		tp.vaddr = &mark_addr;
+	}
+	/* else a port-0 service: one template for all ports of the VIP */
+
+	ct = xvs_conn_template_get(xnet, &tp);
+	if (ct && xvs_persist_template_ok(xnet, ct)) {
+		dest = ct->dest;
+	} else {
+		dest = xvs_svc_schedule(svc, in);
+		if (!dest)
+			return -ENOENT;
+		dport = (on_svc_port && svc->port != XVS_FTP_PORT) ?
+			dest->port : 0;
+		ct = xvs_conn_create(xnet, &tp, dest, dport,
+				     IP_VS_CONN_F_TEMPLATE, skb->mark);
+		if (!ct)
+			return -ENOMEM;
+		WRITE_ONCE(ct->timeout, READ_ONCE(svc->timeout));
+	}
+
+	/* Other ports than the service's keep theirs (port-0, fwmark). */
+	dport = pkt->dport;
+	if (on_svc_port && dest->port)
+		dport = dest->port;
+	flags = ((READ_ONCE(svc->flags) & IP_VS_SVC_F_ONEPACKET) &&
+		 pkt->protocol == IPPROTO_UDP) ? IP_VS_CONN_F_ONE_PACKET : 0;
+
+	cp = xvs_conn_create(xnet, &cpar, dest, dport, flags, skb->mark);
+	if (!cp) {
+		xvs_conn_put(ct);
+		return -ENOMEM;
+	}
+	xvs_conn_control_add(cp, ct);
+	/* Refreshes the template: the client was seen now. */
+	xvs_conn_put(ct);
+	*cpp = cp;
+	return 0;
+}

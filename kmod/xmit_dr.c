@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xvs: direct routing and local node forwarding, and the routing helper
+ * that direct routing and tunnelling share.
+ *
+ * Direct routing leaves the packet as the client sent it (destination the
+ * virtual address) and only hands it to the real server's link address:
+ * the route to the real server is used as next hop.  The real server owns
+ * the virtual address on a device that does not answer ARP for it and
+ * replies to the client directly, so replies never pass through us.
+ *
+ * Local node: the real server is this host; the packet continues to the
+ * local stack untouched.
+ */
+#define pr_fmt(fmt) "xvs: " fmt
+
+#include <linux/kernel.h>
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <linux/icmp.h>
+#include <linux/udp.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/ip.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/dst.h>
+#include <net/gue.h>
+
+#include "xvs.h"
+#include "conn.h"
+#include "xmit.h"
+
+/* As ip_exceeds_mtu(): GSO packets are checked per segment. */
+static bool xvs_rt_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
+		return false;
+	return true;
+}
+
+/* The connection's route, if still valid; used without a reference. */
+static struct rtable *xvs_rt_cached(struct xvs_conn *cp, __be32 *saddr)
+{
+	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
+
+	if (!dst)
+		return NULL;
+	if (dst->obsolete && !dst->ops->check(dst, 0))
+		return NULL;
+	if (saddr)
+		*saddr = READ_ONCE(cp->dst_saddr);
+	return (struct rtable *)dst;
+}
+
+static void xvs_rt_cache(struct xvs_conn *cp, struct rtable *rt, __be32 saddr)
+{
+	struct dst_entry *old;
+
+	/* A route through a device going down is not worth keeping. */
+	if (rt->dst.dev && !netif_running(rt->dst.dev))
+		return;
+	WRITE_ONCE(cp->dst_saddr, saddr);
+	dst_hold(&rt->dst);
+	old = unrcu_pointer(xchg(&cp->dst_cache, RCU_INITIALIZER(&rt->dst)));
+	dst_release(old);
+}
+
+/* Output route to daddr; with XVS_RTM_CONNECT bound to the source found. */
+static struct rtable *xvs_rt_lookup(struct net *net, __be32 daddr,
+				    unsigned int mode, __be32 *saddr)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.daddr = daddr;
+	if (mode & XVS_RTM_KNOWN_NH)
+		fl4.flowi4_flags = FLOWI_FLAG_KNOWN_NH;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	if ((mode & XVS_RTM_CONNECT) && fl4.saddr) {
+		/* Look up again as a socket bound to that source would. */
+		ip_rt_put(rt);
+		flowi4_update_output(&fl4, 0, daddr, fl4.saddr);
+		fl4.flowi4_flags = 0;
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			return NULL;
+	}
+	*saddr = fl4.saddr;
+	return rt;
+}
+
+/* May the packet switch between local and remote delivery this way? */
+static bool xvs_rt_mode_ok(const struct sk_buff *skb, unsigned int mode,
+			   bool to_local)
+{
+	if (to_local) {
+		if (!(mode & XVS_RTM_LOCAL))
+			return false;
+		/* Without RDR only packets already for us may stay local. */
+		return (mode & XVS_RTM_RDR) ||
+		       (skb_rtable(skb)->rt_flags & RTCF_LOCAL);
+	}
+	if (!(mode & XVS_RTM_NON_LOCAL))
+		return false;
+	/* A loopback source must not leave the host. */
+	return !ipv4_is_loopback(ip_hdr(skb)->saddr);
+}
+
+/* Is the packet an ICMP error we forward?  Those never get frag-needed. */
+static bool xvs_rt_is_icmp(const struct sk_buff *skb)
+{
+	return ip_hdr(skb)->protocol == IPPROTO_ICMP;
+}
+
+int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
+		    unsigned int mode, unsigned int tun_hlen, __be32 *saddr)
+{
+	struct xvs_net *xnet = cp->xnet;
+	struct net *net = xnet->net;
+	__be32 src = 0;
+	struct rtable *rt;
+	bool noref = true;
+	int mtu;
+
+	rt = xvs_rt_cached(cp, &src);
+	if (!rt) {
+		rt = xvs_rt_lookup(net, cp->daddr.ip, mode, &src);
+		if (!rt) {
+			/* dst_link_failure() finds the netns via skb->dev. */
+			if (!skb->dev)
+				skb->dev = skb_dst(skb)->dev;
+			dst_link_failure(skb);
+			return -1;
+		}
+		/* The cache keeps its own reference; ours goes with the skb. */
+		xvs_rt_cache(cp, rt, src);
+		noref = false;
+	}
+
+	if (!xvs_rt_mode_ok(skb, mode, rt->rt_flags & RTCF_LOCAL))
+		goto err_put;
+	if (rt->rt_flags & RTCF_LOCAL) {
+		/* To the local stack on the route it already has. */
+		if (!noref)
+			ip_rt_put(rt);
+		return 1;
+	}
+
+	/* Forwarding semantics: the packet loses one hop. */
+	if (ip_hdr(skb)->ttl <= 1) {
+		IP_INC_STATS(net, IPSTATS_MIB_INHDRERRORS);
+		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		goto err_put;
+	}
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		goto err_put;
+	ip_decrease_ttl(ip_hdr(skb));
+
+	mtu = dst_mtu(&rt->dst);
+	if (mode & XVS_RTM_TUNNEL) {
+		struct sock *sk = skb->sk;
+
+		mtu -= sizeof(struct iphdr) + tun_hlen;
+		if (mtu < 68)
+			goto err_put;
+		/* A local sender learns the smaller path MTU at once. */
+		if (!skb->dev && sk && sk_fullsock(sk))
+			skb_dst(skb)->ops->update_pmtu(skb_dst(skb), sk, NULL,
+						       mtu, true);
+		/* Without PMTU discovery the tunnel packet gets fragmented. */
+		if (!READ_ONCE(xnet->sysctl.pmtu_disc))
+			goto mtu_ok;
+	}
+	if ((ip_hdr(skb)->frag_off & htons(IP_DF)) &&
+	    xvs_rt_exceeds_mtu(skb, mtu) && !xvs_rt_is_icmp(skb)) {
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		goto err_put;
+	}
+mtu_ok:
+	skb_dst_drop(skb);
+	if (noref)
+		skb_dst_set_noref(skb, &rt->dst);
+	else
+		skb_dst_set(skb, &rt->dst);
+	if (saddr)
+		*saddr = src;
+	return 0;
+
+err_put:
+	if (!noref)
+		ip_rt_put(rt);
+	return -1;
+}
+
+/* The packet continues to the local stack, marked as ours. */
+static unsigned int xvs_dr_cont_local(struct sk_buff *skb)
+{
+	skb->ipvs_property = 1;
+	xvs_skb_untrack(skb);
+	return NF_ACCEPT;
+}
+
+static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
+				const struct xvs_proto_ops *pp,
+				struct xvs_pkt *pkt)
+{
+	int local;
+
+	local = xvs_xmit_route4(cp, skb, XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
+				XVS_RTM_KNOWN_NH, 0, NULL);
+	if (local < 0)
+		goto drop;
+	if (local)
+		return xvs_dr_cont_local(skb);
+
+	/* The TTL changed. */
+	ip_send_check(ip_hdr(skb));
+	/* Oversized packets were refused before; do not fragment-bounce. */
+	skb->ignore_df = 1;
+	skb->ipvs_property = 1;
+	xvs_skb_untrack(skb);
+	/* A socket found by early demux belongs to this host, not there. */
+	if (skb->dev)
+		skb_orphan(skb);
+	skb_forward_csum(skb);
+	if (skb->dev)
+		skb_clear_tstamp(skb);
+	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
+		NULL, skb_dst(skb)->dev, dst_output);
+	return NF_STOLEN;
+
+drop:
+	kfree_skb(skb);
+	return NF_STOLEN;
+}
+
+const struct xvs_xmit_ops xvs_xmit_dr = {
+	.fwd_method = IP_VS_CONN_F_DROUTE,
+	.xmit = xvs_dr_xmit,
+};
+
+static unsigned int xvs_local_xmit(struct sk_buff *skb, struct xvs_conn *cp,
+				   const struct xvs_proto_ops *pp,
+				   struct xvs_pkt *pkt)
+{
+	return xvs_dr_cont_local(skb);
+}
+
+const struct xvs_xmit_ops xvs_xmit_local = {
+	.fwd_method = IP_VS_CONN_F_LOCALNODE,
+	.xmit = xvs_local_xmit,
+};
