@@ -511,27 +511,6 @@ struct xvs_conn_seq {
 	loff_t cur_pos;			/* position of the iterator's entry */
 };
 
-static const char *xvs_proto_name(u8 protocol, char *buf, size_t len)
-{
-	switch (protocol) {
-	case IPPROTO_IP:
-		return "IP";
-	case IPPROTO_UDP:
-		return "UDP";
-	case IPPROTO_TCP:
-		return "TCP";
-	case IPPROTO_SCTP:
-		return "SCTP";
-	case IPPROTO_ICMP:
-		return "ICMP";
-	case IPPROTO_ICMPV6:
-		return "ICMPv6";
-	default:
-		snprintf(buf, len, "IP_%u", protocol);
-		return buf;
-	}
-}
-
 static const char *xvs_conn_state_name(const struct xvs_conn *cp)
 {
 	/* Templates have their own states: only NONE here (no sync). */

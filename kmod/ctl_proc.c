@@ -24,7 +24,7 @@ static struct hlist_head *xvs_info_table(struct xvs_net *xnet,
 	return table ? xnet->fwm_table : xnet->svc_table;
 }
 
-static const char *xvs_proto_name(unsigned int proto, char *buf, size_t len)
+const char *xvs_proto_name(unsigned int proto, char *buf, size_t len)
 {
 	switch (proto) {
 	case IPPROTO_IP:

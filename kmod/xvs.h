@@ -300,6 +300,8 @@ int xvs_genl_init(void);
 void xvs_genl_exit(void);
 /* Commands are refused with -EAGAIN until the pernet state exists. */
 void xvs_genl_set_ready(void);
+/* A protocol as /proc/net/ip_vs* names it; buf holds the "IP_<n>" form. */
+const char *xvs_proto_name(unsigned int proto, char *buf, size_t len);
 int xvs_proc_net_init(struct xvs_net *xnet);
 void xvs_proc_net_exit(struct xvs_net *xnet);
 int xvs_sysctl_net_init(struct xvs_net *xnet);
