@@ -232,15 +232,42 @@ lab_wait_port() {
 }
 
 lab_nat_down() {
-	local p
 	lab_close_all
+	lab_teardown br-lan
+}
+
+# lab_teardown BRIDGE: stops the lab's servers, removes every namespace,
+# the lab's bridge and its files.
+lab_teardown() {
+	local p
 	for p in "${LAB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	LAB_PIDS=()
 	ip -all netns delete 2>/dev/null
-	ip link del br-lan 2>/dev/null
+	ip link del "$1" 2>/dev/null
 	rm -rf $LAB
 	return 0
+}
+
+# lab_serve_vip NS PAGE: an httpd in NS bound to $VIP:80 only (DR and TUN
+# realservers hold the VIP themselves), its index page saying PAGE.
+lab_serve_vip() {
+	mkdir -p "$LAB/www/$1"
+	echo "$2" > "$LAB/www/$1/index.html"
+	ip netns exec "$1" httpd -f -p "$VIP:80" -h "$LAB/www/$1" </dev/null >/dev/null 2>&1 &
+	LAB_PIDS+=($!)
+}
+
+# lab_vip_reachable "N...": realservers rsN serve, the director reaches each
+# one at $(rip N), and the client reaches the VIP.  Prints what failed.
+lab_vip_reachable() {
+	local n
+	for n in $1; do
+		lab_wait_port rs$n 80 || { echo "httpd on rs$n did not start"; return 1; }
+		in_ns director ping -c 1 -W 2 "$(rip $n)" >/dev/null ||
+			{ echo "director cannot reach $(rip $n)"; return 1; }
+	done
+	in_ns client ping -c 1 -W 2 $VIP >/dev/null || { echo "client cannot reach the VIP"; return 1; }
 }
 
 # ipvsadm in the director

@@ -60,30 +60,12 @@ dr_up() {
 			ifconfig lo:0 $VIP broadcast $VIP netmask 255.255.255.255 up &&
 			route add -host $VIP dev lo:0" ||
 			{ echo "rs$n setup failed"; return 1; }
-		mkdir -p $LAB/www/rs$n
-		echo "realserver rs$n $(rip $n)" > $LAB/www/rs$n/index.html
-		ip netns exec rs$n httpd -f -p $VIP:80 -h $LAB/www/rs$n </dev/null >/dev/null 2>&1 &
-		LAB_PIDS+=($!)
+		lab_serve_vip rs$n "realserver rs$n $(rip $n)"
 	done
-	for n in $DR_RS; do
-		lab_wait_port rs$n 80 || { echo "httpd on rs$n did not start"; return 1; }
-		in_ns director ping -c 1 -W 2 "$(rip $n)" >/dev/null ||
-			{ echo "director cannot reach $(rip $n)"; return 1; }
-	done
-	in_ns client ping -c 1 -W 2 $VIP >/dev/null || { echo "client cannot reach the VIP"; return 1; }
-	return 0
+	lab_vip_reachable "$DR_RS"
 }
 
-dr_down() {
-	local p
-	for p in "${LAB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	LAB_PIDS=()
-	ip -all netns delete 2>/dev/null
-	ip link del br-dr 2>/dev/null
-	rm -rf $LAB
-	return 0
-}
+dr_down() { lab_teardown br-dr; }
 
 # tcp_in_segs NS: TCP segments received by a namespace
 tcp_in_segs() {
