@@ -1,0 +1,33 @@
+// xvsadm: ipvsadm-compatible administration of IPVS (the kernel's ip_vs or
+// xvs.ko), plus a JSON listing and declarative `apply`.
+#include "apply.hpp"
+#include "engine.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+int main(int argc, char **argv)
+{
+	std::vector<std::string> args(argv, argv + argc);
+	if (args.empty())
+		args.emplace_back("xvsadm");
+
+	// `xvsadm apply ...` is xvsadm's own; everything else is ipvsadm's
+	// command line.
+	if (args.size() >= 2 && args[1] == "apply")
+		return xvsadm::apply_main(args);
+
+	xvsadm::Engine engine(stdout, stderr);
+	try {
+		engine.start();
+		if (args.size() == 1) {
+			engine.list_all(0);
+			return 0;
+		}
+		return engine.run(args, false) & 0xff;
+	} catch (const xvsadm::Quit &q) {
+		return q.code & 0xff;
+	}
+}
