@@ -13,7 +13,7 @@ KMODDIR ?= /lib/modules/$(KVER)
 JOBS ?= $(shell nproc)
 export KVER KDIR KIMAGE KMODDIR BUILD ROOT
 
-.PHONY: all deps kmod userspace install test test-run demo demo-run clean
+.PHONY: all deps kmod kernel userspace install test test-run demo demo-run clean
 
 all: kmod userspace
 
@@ -29,6 +29,15 @@ kmod:
 	@cp -rs $(ROOT)/kmod/. $(BUILD)/kmod-src/
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod-src modules
 	@cp $(BUILD)/kmod-src/xvs.ko $(BUILD)/kmod/xvs.ko
+
+# The test kernel, built from Debian's linux-source-6.1 with patches/linux-6.1
+# and the kconfig/ fragments (scripts/build-kernel.sh).  FLAVOUR=release or
+# debug; the result is cached in $(KERNEL_CACHE)/<flavour> (an env file
+# there gives KVER KIMAGE KMODDIR KDIR); unchanged inputs build nothing.
+FLAVOUR ?= release
+KERNEL_CACHE ?= $(ROOT)/build/kernel
+kernel:
+	@KERNEL_CACHE=$(KERNEL_CACHE) $(ROOT)/scripts/build-kernel.sh $(FLAVOUR)
 
 userspace:
 	@cmake -S $(ROOT) -B $(BUILD)/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -28,6 +28,7 @@
 
 #include "xvs.h"
 #include "conn.h"
+#include "app.h"
 
 /* Delay before retrying to expire an entry somebody still uses. */
 #define XVS_CONN_BUSY_RETRY	(60 * HZ)
@@ -96,6 +97,36 @@ static struct rhlist_head *xvs_conn_bucket(struct xvs_net *xnet, u16 af,
 	return rhltable_lookup(&tab->rhlt, &key, xvs_conn_rht_params);
 }
 
+/*
+ * An entry created without client port (an application helper expects a
+ * connection from the client, from a port it does not know yet) gets the
+ * port of the first packet and moves to the key of its full client end.
+ * If the insert under the new key fails the entry stays unreachable and
+ * expires; its removal then finds nothing to remove, which is harmless.
+ */
+static void xvs_conn_fill_cport(struct xvs_conn *cp, __be16 cport)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(cp->xnet);
+	int err;
+
+	spin_lock_bh(&cp->lock);
+	if ((cp->flags & (IP_VS_CONN_F_NO_CPORT | IP_VS_CONN_F_HASHED)) ==
+	    (IP_VS_CONN_F_NO_CPORT | IP_VS_CONN_F_HASHED)) {
+		rhltable_remove(&tab->rhlt, &cp->node, xvs_conn_rht_params);
+		WRITE_ONCE(cp->cport, cport);
+		xvs_conn_key_init(&cp->key, cp->af, cp->protocol, cp->caddr.all,
+				  cport);
+		err = rhltable_insert(&tab->rhlt, &cp->node,
+				      xvs_conn_rht_params);
+		if (unlikely(err))
+			net_warn_ratelimited(XVS_NAME ": connection table insert failed: %d\n",
+					     err);
+		WRITE_ONCE(cp->flags, cp->flags & ~IP_VS_CONN_F_NO_CPORT);
+		atomic_dec(&cp->xnet->conn_no_cport);
+	}
+	spin_unlock_bh(&cp->lock);
+}
+
 /* Packet from the client: source is the client, destination the VIP. */
 struct xvs_conn *xvs_conn_in_get(struct xvs_net *xnet,
 				 const struct xvs_pkt *pkt)
@@ -112,10 +143,29 @@ struct xvs_conn *xvs_conn_in_get(struct xvs_net *xnet,
 		    refcount_inc_not_zero(&cp->refcnt))
 			return cp;
 	}
+	if (likely(!atomic_read(&xnet->conn_no_cport)) || !pkt->sport)
+		return NULL;
+
+	/* An expected connection whose client port is still unknown. */
+	list = xvs_conn_bucket(xnet, pkt->af, pkt->protocol, &pkt->saddr, 0);
+	rhl_for_each_entry_rcu(cp, pos, list, node) {
+		if ((READ_ONCE(cp->flags) & IP_VS_CONN_F_NO_CPORT) &&
+		    cp->vport == pkt->dport &&
+		    xvs_addr_eq(pkt->af, &cp->vaddr, &pkt->daddr) &&
+		    refcount_inc_not_zero(&cp->refcnt)) {
+			xvs_conn_fill_cport(cp, pkt->sport);
+			return cp;
+		}
+	}
 	return NULL;
 }
 
-/* Packet from a real server: destination is the client. */
+/*
+ * Packet from a real server: destination is the client.  Only NAT real
+ * servers answer from their own address; the others (direct routing,
+ * tunnels) answer from the virtual service, and are matched by it when
+ * their replies happen to pass through us, as IPVS does.
+ */
 struct xvs_conn *xvs_conn_out_get(struct xvs_net *xnet,
 				  const struct xvs_pkt *pkt)
 {
@@ -125,8 +175,12 @@ struct xvs_conn *xvs_conn_out_get(struct xvs_net *xnet,
 	list = xvs_conn_bucket(xnet, pkt->af, pkt->protocol, &pkt->daddr,
 			       pkt->dport);
 	rhl_for_each_entry_rcu(cp, pos, list, node) {
-		if (cp->dport == pkt->sport &&
-		    xvs_addr_eq(pkt->af, &cp->daddr, &pkt->saddr) &&
+		bool masq = (READ_ONCE(cp->flags) & IP_VS_CONN_F_FWD_MASK) ==
+			    IP_VS_CONN_F_MASQ;
+
+		if ((masq ? cp->dport : cp->vport) == pkt->sport &&
+		    xvs_addr_eq(pkt->af, masq ? &cp->daddr : &cp->vaddr,
+				&pkt->saddr) &&
 		    !(READ_ONCE(cp->flags) & IP_VS_CONN_F_TEMPLATE) &&
 		    refcount_inc_not_zero(&cp->refcnt))
 			return cp;
@@ -196,6 +250,10 @@ static bool xvs_conn_bind_dest(struct xvs_conn *cp, struct xvs_dest *dest)
 
 	/* The method, NOOUTPUT and INACTIVE come from the destination. */
 	conn_flags = READ_ONCE(dest->conn_flags) | IP_VS_CONN_F_INACTIVE;
+	/* A synced connection keeps the activity its master reported. */
+	if ((cp->flags & (IP_VS_CONN_F_SYNC | IP_VS_CONN_F_TEMPLATE)) ==
+	    IP_VS_CONN_F_SYNC)
+		conn_flags &= ~IP_VS_CONN_F_INACTIVE;
 	if (cp->protocol != IPPROTO_UDP || (cp->flags & IP_VS_CONN_F_TEMPLATE))
 		conn_flags &= ~IP_VS_CONN_F_ONE_PACKET;
 	/* conntrack=1 is not supported: never keep conntrack entries. */
@@ -209,7 +267,10 @@ static bool xvs_conn_bind_dest(struct xvs_conn *cp, struct xvs_dest *dest)
 		return true;
 	}
 
-	atomic_inc(&dest->sched.inactconns);
+	if (cp->flags & IP_VS_CONN_F_INACTIVE)
+		atomic_inc(&dest->sched.inactconns);
+	else
+		atomic_inc(&dest->sched.activeconns);
 	/*
 	 * The control plane owns the OVERLOAD decision; tell it when this
 	 * connection reaches the upper threshold.  ">=" rather than IPVS's
@@ -256,7 +317,9 @@ void xvs_conn_set_state(struct xvs_conn *cp, unsigned int new_state,
 
 	if (new_state != cp->state && cp->dest) {
 		struct xvs_dest *dest = cp->dest;
-		bool active = xvs_tcp_state_active(new_state);
+		bool active = cp->protocol == IPPROTO_SCTP ?
+			      xvs_sctp_state_active(new_state) :
+			      xvs_tcp_state_active(new_state);
 
 		if (!(cp->flags & IP_VS_CONN_F_INACTIVE) && !active) {
 			atomic_dec(&dest->sched.activeconns);
@@ -269,8 +332,11 @@ void xvs_conn_set_state(struct xvs_conn *cp, unsigned int new_state,
 				   cp->flags & ~IP_VS_CONN_F_INACTIVE);
 		}
 	}
-	if (new_state != cp->state && cp->protocol == IPPROTO_TCP &&
-	    new_state == XVS_TCP_S_ESTABLISHED)
+	if (new_state != cp->state &&
+	    ((cp->protocol == IPPROTO_TCP &&
+	      new_state == XVS_TCP_S_ESTABLISHED) ||
+	     (cp->protocol == IPPROTO_SCTP &&
+	      new_state == XVS_SCTP_S_ESTABLISHED)))
 		xvs_conn_assure_template(cp);
 	cp->state = new_state;
 	cp->timeout = READ_ONCE(timeouts[new_state]);
@@ -340,6 +406,8 @@ static void xvs_conn_expire(struct xvs_conn *cp)
 		}
 		xvs_conn_unbind_dest(cp);
 		atomic_dec(&xnet->conn_count);
+		if (cp->flags & IP_VS_CONN_F_NO_CPORT)
+			atomic_dec(&xnet->conn_no_cport);
 		if (cp->flags & IP_VS_CONN_F_ONE_PACKET)
 			/* Never hashed, so no reader can see it. */
 			kmem_cache_free(xvs_conn_cache, cp);
@@ -426,10 +494,14 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 	cp->cport = p->cport;
 	cp->vaddr = *p->vaddr;
 	cp->vport = p->vport;
-	cp->daddr = dest->addr;
+	cp->daddr = p->daddr ? *p->daddr : dest->addr;
 	cp->dport = dport;
 	cp->fwmark = fwmark;
-	cp->flags = flags & (IP_VS_CONN_F_ONE_PACKET | IP_VS_CONN_F_TEMPLATE);
+	cp->flags = flags & (IP_VS_CONN_F_ONE_PACKET | IP_VS_CONN_F_TEMPLATE |
+			     IP_VS_CONN_F_NO_CPORT | IP_VS_CONN_F_SYNC);
+	/* Made by the sync backup: active or not as the master said. */
+	if (flags & IP_VS_CONN_F_SYNC)
+		cp->flags |= flags & IP_VS_CONN_F_INACTIVE;
 	xvs_conn_key_init(&cp->key, cp->af, cp->protocol, cp->caddr.all,
 			  cp->cport);
 	spin_lock_init(&cp->lock);
@@ -445,6 +517,7 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		return NULL;
 	}
 	cp->xmit = xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK);
+	xvs_app_bind_conn(cp);
 	atomic_inc(&xnet->conn_count);
 
 	/* One-packet entries serve their packet and are never looked up. */
@@ -452,11 +525,15 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		return cp;
 
 	cp->flags |= IP_VS_CONN_F_HASHED;
+	if (cp->flags & IP_VS_CONN_F_NO_CPORT)
+		atomic_inc(&xnet->conn_no_cport);
 	refcount_inc(&cp->refcnt);	/* the table's */
 	err = rhltable_insert(&tab->rhlt, &cp->node, xvs_conn_rht_params);
 	if (unlikely(err)) {
 		net_warn_ratelimited(XVS_NAME ": connection table insert failed: %d\n",
 				     err);
+		if (cp->flags & IP_VS_CONN_F_NO_CPORT)
+			atomic_dec(&xnet->conn_no_cport);
 		xvs_conn_unbind_dest(cp);
 		atomic_dec(&xnet->conn_count);
 		kmem_cache_free(xvs_conn_cache, cp);
@@ -466,6 +543,35 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 }
 
 /* ---- flushing ----------------------------------------------------------- */
+
+void xvs_conn_drop_routes(struct xvs_net *xnet, const struct net_device *dev)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(xnet);
+	struct rhashtable_iter iter;
+	struct xvs_conn *cp;
+
+	if (!tab)
+		return;
+	rhashtable_walk_enter(&tab->rhlt.ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((cp = rhashtable_walk_next(&iter)) != NULL) {
+		struct dst_entry *dst;
+
+		if (IS_ERR(cp)) {
+			if (PTR_ERR(cp) == -EAGAIN)
+				continue;
+			break;
+		}
+		dst = rcu_dereference(cp->dst_cache);
+		if (!dst || dst->dev != dev)
+			continue;
+		/* Packets may still use it without a reference: RCU frees. */
+		dst = unrcu_pointer(xchg(&cp->dst_cache, NULL));
+		dst_release(dst);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
 
 void xvs_conn_flush(struct xvs_net *xnet)
 {
@@ -753,6 +859,8 @@ int xvs_conn_net_init(struct xvs_net *xnet)
 		xnet->tcp_timeout[i] = xvs_tcp_default_timeout[i] * HZ;
 	for (i = 0; i < XVS_UDP_S_LAST; i++)
 		xnet->udp_timeout[i] = xvs_udp_default_timeout[i] * HZ;
+	for (i = 0; i < XVS_SCTP_S_LAST; i++)
+		xnet->sctp_timeout[i] = xvs_sctp_default_timeout[i] * HZ;
 	atomic_set(&xnet->conn_count, 0);
 
 	err = xvs_conn_cache_get();

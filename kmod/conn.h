@@ -21,6 +21,10 @@
 #include "proto.h"
 #include "xmit.h"
 
+#include "core/xvs_app.h"	/* struct xvs_seq */
+
+struct xvs_app_ops;
+
 struct xvs_conn {
 	struct rhlist_head node;	/* in the netns table, by key */
 	struct xvs_conn_key key;	/* client end */
@@ -43,6 +47,11 @@ struct xvs_conn {
 	refcount_t refcnt;
 	struct timer_list timer;
 	atomic_t in_pkts;
+	/* Connection synchronisation (sync.c): the state last sent and
+	 * when to send again (low two bits: retries).
+	 */
+	u16 old_state;
+	unsigned long sync_endtime;
 
 	struct xvs_dest *dest;		/* holds a reference; may be NULL */
 	/*
@@ -55,7 +64,18 @@ struct xvs_conn {
 	/* Route to the real server, owned by the forwarding method. */
 	struct dst_entry __rcu *dst_cache;
 	/* Our source address on that route (tunnels), set with dst_cache. */
-	__be32 dst_saddr;
+	union nf_inet_addr dst_saddr;
+	/* IPv6: the route's validity cookie for dst->ops->check(). */
+	u32 dst_cookie;
+
+	/*
+	 * Application helper (app.c) bound at creation, or NULL; its state
+	 * and the sequence translation below are under 'lock'.
+	 */
+	const struct xvs_app_ops *app;
+	unsigned long app_data;
+	struct xvs_seq in_seq;		/* client -> server segments */
+	struct xvs_seq out_seq;		/* server -> client segments */
 
 	struct rcu_head rcu;
 };
@@ -90,6 +110,8 @@ struct xvs_conn_param {
 	__be16 cport;
 	const union nf_inet_addr *vaddr;	/* the fwmark for IPPROTO_IP */
 	__be16 vport;
+	/* Real server address; NULL: the destination's (app helpers). */
+	const union nf_inet_addr *daddr;
 };
 
 /*
@@ -130,7 +152,9 @@ static inline void xvs_conn_assure_template(struct xvs_conn *cp)
 {
 	struct xvs_conn *ct = cp->control;
 
-	if (ct && READ_ONCE(ct->state) != XVS_CTPL_S_ASSURED)
+	/* An FTP control connection controls its data connections too. */
+	if (ct && (READ_ONCE(ct->flags) & IP_VS_CONN_F_TEMPLATE) &&
+	    READ_ONCE(ct->state) != XVS_CTPL_S_ASSURED)
 		WRITE_ONCE(ct->state, XVS_CTPL_S_ASSURED);
 }
 
@@ -143,6 +167,13 @@ static inline void __xvs_conn_put(struct xvs_conn *cp)
 	smp_mb__before_atomic();
 	refcount_dec(&cp->refcnt);
 }
+
+/*
+ * Drops the routes through 'dev' that connections cached, so that they
+ * do not keep a device that goes away; the next packet looks its route
+ * up again.  Process context.
+ */
+void xvs_conn_drop_routes(struct xvs_net *xnet, const struct net_device *dev);
 
 /* Makes the connection expire at once (caller holds a ref or RCU). */
 void xvs_conn_expire_now(struct xvs_conn *cp);

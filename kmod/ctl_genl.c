@@ -5,8 +5,7 @@
  * replies and error numbers are those of the kernel's IPVS, so that stock
  * tools cannot tell the difference; extack messages are our addition.
  *
- * Connection synchronisation daemons are not implemented yet: starting one
- * is refused with -EOPNOTSUPP after the same checks IPVS makes.
+ * Connection synchronisation daemons are run by sync.c.
  */
 #define pr_fmt(fmt) "xvs: " fmt
 
@@ -18,6 +17,7 @@
 #include <net/ipv6.h>
 
 #include "xvs.h"
+#include "sync.h"
 #include "xvs_ctl.h"
 
 static struct genl_family xvs_genl_family;
@@ -701,17 +701,65 @@ out:
 	return skb->len;
 }
 
-/* No sync daemon can run yet, so there is never one to list. */
+static int xvs_fill_daemon(struct sk_buff *skb, struct netlink_callback *cb,
+			   u32 state, const struct xvs_sync_cfg *c)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &xvs_genl_family, NLM_F_MULTI, IPVS_CMD_NEW_DAEMON);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start_noflag(skb, IPVS_CMD_ATTR_DAEMON);
+	if (!nest)
+		goto cancel;
+	if (nla_put_u32(skb, IPVS_DAEMON_ATTR_STATE, state) ||
+	    nla_put_string(skb, IPVS_DAEMON_ATTR_MCAST_IFN, c->mcast_ifn) ||
+	    nla_put_u32(skb, IPVS_DAEMON_ATTR_SYNC_ID, c->syncid) ||
+	    nla_put_u16(skb, IPVS_DAEMON_ATTR_SYNC_MAXLEN, c->sync_maxlen) ||
+	    nla_put_u16(skb, IPVS_DAEMON_ATTR_MCAST_PORT, c->mcast_port) ||
+	    nla_put_u8(skb, IPVS_DAEMON_ATTR_MCAST_TTL, c->mcast_ttl))
+		goto cancel;
+	if (c->mcast_af == AF_INET6) {
+		if (nla_put_in6_addr(skb, IPVS_DAEMON_ATTR_MCAST_GROUP6,
+				     &c->mcast_group.in6))
+			goto cancel;
+	} else if (nla_put_in_addr(skb, IPVS_DAEMON_ATTR_MCAST_GROUP,
+				   c->mcast_group.ip)) {
+		goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* The master first, then the backup; args[0] and [1] mark them done. */
 static int xvs_genl_dump_daemons(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
+	struct xvs_net *xnet = xvs_net(sock_net(skb->sk));
+	static const u32 states[] = { IP_VS_STATE_MASTER, IP_VS_STATE_BACKUP };
+	struct xvs_sync_cfg c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		if (cb->args[i] || !xvs_sync_get_cfg(xnet, states[i], &c))
+			continue;
+		if (xvs_fill_daemon(skb, cb, states[i], &c))
+			break;
+		cb->args[i] = 1;
+	}
 	return skb->len;
 }
 
 static int xvs_new_daemon(struct xvs_net *xnet, struct nlattr **tb,
-			  struct netlink_ext_ack *extack)
+			  struct xvs_sync_cfg *c, struct netlink_ext_ack *extack)
 {
-	char ifname[IP_VS_IFNAME_MAXLEN];
 	struct net_device *dev;
 	u32 state;
 
@@ -721,8 +769,16 @@ static int xvs_new_daemon(struct xvs_net *xnet, struct nlattr **tb,
 			       "sync daemon needs state, interface and sync id");
 		return -EINVAL;
 	}
-	strscpy(ifname, nla_data(tb[IPVS_DAEMON_ATTR_MCAST_IFN]),
-		sizeof(ifname));
+	memset(c, 0, sizeof(*c));
+	strscpy(c->mcast_ifn, nla_data(tb[IPVS_DAEMON_ATTR_MCAST_IFN]),
+		sizeof(c->mcast_ifn));
+	c->syncid = nla_get_u32(tb[IPVS_DAEMON_ATTR_SYNC_ID]);
+	if (tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN])
+		c->sync_maxlen = nla_get_u16(tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
+	if (tb[IPVS_DAEMON_ATTR_MCAST_PORT])
+		c->mcast_port = nla_get_u16(tb[IPVS_DAEMON_ATTR_MCAST_PORT]);
+	if (tb[IPVS_DAEMON_ATTR_MCAST_TTL])
+		c->mcast_ttl = nla_get_u8(tb[IPVS_DAEMON_ATTR_MCAST_TTL]);
 
 	if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP]) {
 		if (!ipv4_is_multicast(nla_get_in_addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP]))) {
@@ -731,6 +787,8 @@ static int xvs_new_daemon(struct xvs_net *xnet, struct nlattr **tb,
 					    "sync group is not a multicast address");
 			return -EINVAL;
 		}
+		c->mcast_af = AF_INET;
+		c->mcast_group.ip = nla_get_in_addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP]);
 	} else if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP6]) {
 		struct in6_addr grp;
 
@@ -741,6 +799,8 @@ static int xvs_new_daemon(struct xvs_net *xnet, struct nlattr **tb,
 					    "sync group is not a multicast address");
 			return -EINVAL;
 		}
+		c->mcast_af = AF_INET6;
+		c->mcast_group.in6 = grp;
 	}
 
 	/* The sync protocol cannot describe mixed-family services. */
@@ -751,7 +811,7 @@ static int xvs_new_daemon(struct xvs_net *xnet, struct nlattr **tb,
 	}
 
 	/* The checks IPVS makes before starting its threads. */
-	dev = dev_get_by_name(xnet->net, ifname);
+	dev = dev_get_by_name(xnet->net, c->mcast_ifn);
 	if (!dev) {
 		NL_SET_ERR_MSG(extack, "unknown sync interface");
 		return -ENODEV;
@@ -762,10 +822,7 @@ static int xvs_new_daemon(struct xvs_net *xnet, struct nlattr **tb,
 		NL_SET_ERR_MSG(extack, "sync state must be master or backup");
 		return -EINVAL;
 	}
-
-	NL_SET_ERR_MSG(extack,
-		       "connection synchronisation is not implemented yet");
-	return -EOPNOTSUPP;
+	return 0;
 }
 
 static int xvs_genl_set_daemon(struct sk_buff *skb, struct genl_info *info)
@@ -785,9 +842,18 @@ static int xvs_genl_set_daemon(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	if (cmd == IPVS_CMD_NEW_DAEMON) {
+		struct xvs_sync_cfg c;
+
 		mutex_lock(&xnet->mutex);
-		err = xvs_new_daemon(xnet, tb, info->extack);
+		err = xvs_new_daemon(xnet, tb, &c, info->extack);
 		mutex_unlock(&xnet->mutex);
+		if (err)
+			return err;
+		err = xvs_sync_start(xnet, &c,
+				     nla_get_u32(tb[IPVS_DAEMON_ATTR_STATE]));
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(info->extack,
+				       "a sync daemon in this state is already running");
 		return err;
 	}
 
@@ -795,16 +861,13 @@ static int xvs_genl_set_daemon(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing daemon state");
 		return -EINVAL;
 	}
-	switch (nla_get_u32(tb[IPVS_DAEMON_ATTR_STATE])) {
-	case IP_VS_STATE_MASTER:
-	case IP_VS_STATE_BACKUP:
+	err = xvs_sync_stop(xnet, nla_get_u32(tb[IPVS_DAEMON_ATTR_STATE]));
+	if (err == -ESRCH)
 		NL_SET_ERR_MSG(info->extack, "no such sync daemon is running");
-		return -ESRCH;
-	default:
+	else if (err == -EINVAL)
 		NL_SET_ERR_MSG(info->extack,
 			       "sync state must be master or backup");
-		return -EINVAL;
-	}
+	return err;
 }
 
 /* ---- the family ------------------------------------------------------------- */
@@ -870,3 +933,8 @@ void xvs_genl_exit(void)
 {
 	genl_unregister_family(&xvs_genl_family);
 }
+
+/* KUnit: the policies and parsers above are static; see kunit/. */
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit/ctl_genl_test.c"
+#endif

@@ -12,6 +12,10 @@
  * ICMP errors (unreachable, source quench, time exceeded) that quote a
  * packet of a connection follow that connection, translated for NAT.
  * Packets we made or rewrote carry skb->ipvs_property and pass untouched.
+ *
+ * IPv6 uses the same hooks at the same places (with IPv6's priorities);
+ * only header parsing (hooks_ipv6.c) and the ICMPv6 errors differ
+ * (unreachable, packet too big, time exceeded, parameter problem).
  */
 #define pr_fmt(fmt) "xvs: " fmt
 
@@ -21,6 +25,7 @@
 #include <linux/icmp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
 #include <net/icmp.h>
 #include <net/route.h>
@@ -32,6 +37,8 @@
 #include "proto.h"
 #include "xmit.h"
 #include "persist.h"
+#include "hooks_ipv6.h"
+#include "sync.h"
 
 #define XVS_FTP_PORT		htons(21)
 #define XVS_FTP_DATA_PORT	htons(20)
@@ -39,8 +46,9 @@
 /* Anything to do in this netns?  Connections may outlive their service. */
 static inline bool xvs_active(struct xvs_net *xnet)
 {
-	return atomic_read(&xnet->num_services_rcu) ||
-	       atomic_read(&xnet->conn_count);
+	return (atomic_read(&xnet->num_services_rcu) ||
+		atomic_read(&xnet->conn_count)) &&
+	       !xvs_sync_backup_only(xnet);
 }
 
 /* Raw sockets that asked for no defragmentation are left alone. */
@@ -66,6 +74,27 @@ static void xvs_parse_ipv4(const struct sk_buff *skb, struct xvs_pkt *pkt)
 	pkt->daddr.ip = iph->daddr;
 }
 
+/* Parses the network header of a packet of family 'pf'; false: skip it. */
+static bool xvs_parse(u8 pf, const struct sk_buff *skb, struct xvs_pkt *pkt)
+{
+	if (pf == NFPROTO_IPV6)
+		return xvs_parse_ipv6(skb, pkt);
+	xvs_parse_ipv4(skb, pkt);
+	return true;
+}
+
+static inline u8 xvs_icmp_protocol(u16 af)
+{
+	return af == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+}
+
+/* IPv4 fragments are gathered by us; IPv6 ones by nf_defrag_ipv6. */
+static inline bool xvs_is_ipv4_frag(const struct sk_buff *skb,
+				    const struct xvs_pkt *pkt)
+{
+	return pkt->af == AF_INET && ip_is_fragment(ip_hdr(skb));
+}
+
 static bool xvs_pkt_ports(const struct sk_buff *skb, struct xvs_pkt *pkt)
 {
 	__be16 buf[2];
@@ -77,6 +106,27 @@ static bool xvs_pkt_ports(const struct sk_buff *skb, struct xvs_pkt *pkt)
 	pkt->sport = ports[0];
 	pkt->dport = ports[1];
 	return true;
+}
+
+/*
+ * The connection of a packet, with a reference: by its own ports, or by
+ * the tuple its protocol names (AH/ESP).  'in': the packet comes from the
+ * client side.
+ */
+static struct xvs_conn *xvs_pkt_conn_get(struct xvs_net *xnet,
+					 const struct sk_buff *skb,
+					 const struct xvs_proto_ops *pp,
+					 struct xvs_pkt *pkt, bool in)
+{
+	struct xvs_pkt key;
+
+	if (pp->lookup_key) {
+		pp->lookup_key(pkt, &key);
+		pkt = &key;
+	} else if (!xvs_pkt_ports(skb, pkt)) {
+		return NULL;
+	}
+	return in ? xvs_conn_in_get(xnet, pkt) : xvs_conn_out_get(xnet, pkt);
 }
 
 /* ---- statistics -------------------------------------------------------- */
@@ -158,7 +208,10 @@ static unsigned int xvs_leave(struct xvs_service *svc, struct sk_buff *skb,
 {
 	if (svc->port == XVS_FTP_PORT && pkt->dport != XVS_FTP_PORT)
 		return NF_ACCEPT;
-	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	if (pkt->af == AF_INET6)
+		xvs_icmp6_port_unreach(skb);
+	else
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
 	return NF_DROP;
 }
 
@@ -282,8 +335,9 @@ static int xvs_gather_frags(struct net *net, struct sk_buff *skb,
  * such error or looks wrong (let it pass), -1 when even the ICMP header is
  * missing (drop, as IPVS).
  */
-static int xvs_icmp_parse(const struct sk_buff *skb, const struct xvs_pkt *pkt,
-			  struct xvs_icmp *ic, bool *related)
+static int xvs_icmp_parse4(const struct sk_buff *skb,
+			   const struct xvs_pkt *pkt,
+			   struct xvs_icmp *ic, bool *related)
 {
 	struct icmphdr icmp_buf;
 	const struct icmphdr *icmph;
@@ -332,6 +386,14 @@ static int xvs_icmp_parse(const struct sk_buff *skb, const struct xvs_pkt *pkt,
 	return 1;
 }
 
+static int xvs_icmp_parse(const struct sk_buff *skb, const struct xvs_pkt *pkt,
+			  struct xvs_icmp *ic, bool *related)
+{
+	if (pkt->af == AF_INET6)
+		return xvs_icmp6_parse(skb, pkt, ic, related);
+	return xvs_icmp_parse4(skb, pkt, ic, related);
+}
+
 /* The quoted packet seen from the other end: source and dest swapped. */
 static void xvs_pkt_reverse(const struct xvs_pkt *pkt, struct xvs_pkt *rev)
 {
@@ -342,13 +404,13 @@ static void xvs_pkt_reverse(const struct xvs_pkt *pkt, struct xvs_pkt *rev)
 	rev->dport = pkt->sport;
 }
 
-static bool xvs_icmp_csum_ok(struct sk_buff *skb, unsigned int toff)
+static bool xvs_icmp_csum_ok(struct sk_buff *skb, unsigned int toff, u16 af)
 {
 	/* Verified already, or made here. */
 	if (skb_csum_unnecessary(skb) || !skb->dev)
 		return true;
-	return !nf_checksum(skb, NF_INET_LOCAL_IN, toff, IPPROTO_ICMP,
-			    AF_INET);
+	return !nf_checksum(skb, NF_INET_LOCAL_IN, toff,
+			    xvs_icmp_protocol(af), af);
 }
 
 /*
@@ -366,7 +428,7 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 	int ret;
 
 	*related = true;
-	if (ip_is_fragment(ip_hdr(skb))) {
+	if (xvs_is_ipv4_frag(skb, pkt)) {
 		if (xvs_gather_frags(xnet->net, skb, hooknum))
 			return NF_STOLEN;
 		xvs_parse_ipv4(skb, pkt);
@@ -383,7 +445,7 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 
 	verdict = NF_DROP;
 	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ &&
-	    !xvs_icmp_csum_ok(skb, ic.toff))
+	    !xvs_icmp_csum_ok(skb, ic.toff, pkt->af))
 		goto out;
 
 	xvs_traffic_stats(cp, skb, true);
@@ -415,7 +477,7 @@ static unsigned int xvs_out_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 	int ret;
 
 	*related = true;
-	if (ip_is_fragment(ip_hdr(skb))) {
+	if (xvs_is_ipv4_frag(skb, pkt)) {
 		if (xvs_gather_frags(xnet->net, skb, hooknum))
 			return NF_STOLEN;
 		xvs_parse_ipv4(skb, pkt);
@@ -431,7 +493,7 @@ static unsigned int xvs_out_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ) {
-		if (!xvs_icmp_csum_ok(skb, ic.toff))
+		if (!xvs_icmp_csum_ok(skb, ic.toff, pkt->af))
 			goto out;
 		if (cp->xmit && cp->xmit->icmp_reply &&
 		    !cp->xmit->icmp_reply(skb, cp, &ic, hooknum))
@@ -456,7 +518,6 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 	struct xvs_conn *cp = NULL;
 	struct xvs_pkt pkt;
 	unsigned int verdict;
-	bool has_ports;
 
 	if (skb->ipvs_property)
 		return NF_ACCEPT;
@@ -469,8 +530,9 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 	if (xvs_sk_nodefrag(skb, state->hook))
 		return NF_ACCEPT;
 
-	xvs_parse_ipv4(skb, &pkt);
-	if (unlikely(pkt.protocol == IPPROTO_ICMP)) {
+	if (!xvs_parse(state->pf, skb, &pkt))
+		return NF_ACCEPT;
+	if (unlikely(pkt.protocol == xvs_icmp_protocol(pkt.af))) {
 		bool related;
 
 		verdict = xvs_in_icmp(xnet, skb, &pkt, state->hook, &related);
@@ -485,9 +547,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 
-	has_ports = xvs_pkt_ports(skb, &pkt);
-	if (has_ports)
-		cp = xvs_conn_in_get(xnet, &pkt);
+	cp = xvs_pkt_conn_get(xnet, skb, pp, &pkt, true);
 
 	/* A new connection on the tuple of an old one that is ending. */
 	if (cp && pp->is_new_conn(skb, &pkt)) {
@@ -533,9 +593,8 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 		verdict = cp->xmit->xmit(skb, cp, pp, &pkt);
 	else
 		verdict = NF_ACCEPT;
-	/* The skb may be gone now. */
-	if (!(cp->flags & IP_VS_CONN_F_ONE_PACKET))
-		atomic_inc(&cp->in_pkts);
+	/* The skb may be gone now.  Counts it; a sync master may send cp. */
+	xvs_sync_in_packet(xnet, cp);
 	xvs_conn_put(cp);
 	return verdict;
 }
@@ -557,8 +616,9 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 	if (!xvs_active(xnet))
 		return NF_ACCEPT;
 
-	xvs_parse_ipv4(skb, &pkt);
-	if (unlikely(pkt.protocol == IPPROTO_ICMP)) {
+	if (!xvs_parse(state->pf, skb, &pkt))
+		return NF_ACCEPT;
+	if (unlikely(pkt.protocol == xvs_icmp_protocol(pkt.af))) {
 		bool related;
 		unsigned int verdict;
 
@@ -571,15 +631,13 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	/* The ports are in the first fragment only: reassemble. */
-	if (unlikely(ip_is_fragment(ip_hdr(skb)))) {
+	if (unlikely(xvs_is_ipv4_frag(skb, &pkt))) {
 		if (xvs_gather_frags(state->net, skb, state->hook))
 			return NF_STOLEN;
 		xvs_parse_ipv4(skb, &pkt);
 	}
 
-	if (!xvs_pkt_ports(skb, &pkt))
-		return NF_ACCEPT;
-	cp = xvs_conn_out_get(xnet, &pkt);
+	cp = xvs_pkt_conn_get(xnet, skb, pp, &pkt, false);
 	if (!cp)
 		return NF_ACCEPT;
 
@@ -613,9 +671,12 @@ static unsigned int xvs_forward_icmp_hook(void *priv, struct sk_buff *skb,
 
 	if (!xvs_active(xnet))
 		return NF_ACCEPT;
-	if (ip_hdr(skb)->protocol != IPPROTO_ICMP)
+	if (state->pf == NFPROTO_IPV4 &&
+	    ip_hdr(skb)->protocol != IPPROTO_ICMP)
 		return NF_ACCEPT;
-	xvs_parse_ipv4(skb, &pkt);
+	if (!xvs_parse(state->pf, skb, &pkt) ||
+	    pkt.protocol != xvs_icmp_protocol(pkt.af))
+		return NF_ACCEPT;
 	return xvs_in_icmp(xnet, skb, &pkt, state->hook, &related);
 }
 
@@ -662,16 +723,80 @@ static const struct nf_hook_ops xvs_hook_ops[] = {
 		.hooknum = NF_INET_FORWARD,
 		.priority = 100,
 	},
+	/* The same six for IPv6. */
+	{
+		.hook = xvs_out_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP6_PRI_NAT_SRC - 2,
+	},
+	{
+		.hook = xvs_in_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP6_PRI_NAT_SRC - 1,
+	},
+	{
+		.hook = xvs_out_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_NAT_DST + 1,
+	},
+	{
+		.hook = xvs_in_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_NAT_DST + 2,
+	},
+	{
+		.hook = xvs_forward_icmp_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = 99,
+	},
+	{
+		.hook = xvs_out_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = 100,
+	},
 };
+
+/*
+ * Connections cache their route to the real server, and a route holds its
+ * device.  A device going down (or away with its netns, whose devices go
+ * before our per-netns exit runs) must not wait for our connections to
+ * expire: drop those routes now, as IPVS does for its destinations.
+ */
+static int xvs_dev_event(struct notifier_block *nb, unsigned long event,
+			 void *ptr)
+{
+	struct xvs_net *xnet = container_of(nb, struct xvs_net, dev_notifier);
+
+	if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER)
+		xvs_conn_drop_routes(xnet, netdev_notifier_info_to_dev(ptr));
+	return NOTIFY_DONE;
+}
 
 int xvs_hooks_net_init(struct xvs_net *xnet)
 {
-	return nf_register_net_hooks(xnet->net, xvs_hook_ops,
-				     ARRAY_SIZE(xvs_hook_ops));
+	int err;
+
+	xnet->dev_notifier.notifier_call = xvs_dev_event;
+	err = register_netdevice_notifier_net(xnet->net, &xnet->dev_notifier);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(xnet->net, xvs_hook_ops,
+				    ARRAY_SIZE(xvs_hook_ops));
+	if (err)
+		unregister_netdevice_notifier_net(xnet->net,
+						  &xnet->dev_notifier);
+	return err;
 }
 
 void xvs_hooks_net_exit(struct xvs_net *xnet)
 {
 	nf_unregister_net_hooks(xnet->net, xvs_hook_ops,
 				ARRAY_SIZE(xvs_hook_ops));
+	unregister_netdevice_notifier_net(xnet->net, &xnet->dev_notifier);
 }

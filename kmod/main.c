@@ -9,6 +9,7 @@
 
 #include "xvs.h"
 #include "conn.h"
+#include "hidden.h"
 
 unsigned int xvs_net_id __read_mostly;
 
@@ -32,6 +33,9 @@ static int __net_init xvs_net_init(struct net *net)
 	err = xvs_conn_net_init(xnet);
 	if (err)
 		goto err_conn;
+	err = xvs_sync_net_init(xnet);
+	if (err)
+		goto err_sync;
 	err = xvs_sysctl_net_init(xnet);
 	if (err)
 		goto err_sysctl;
@@ -41,13 +45,20 @@ static int __net_init xvs_net_init(struct net *net)
 	err = xvs_hooks_net_init(xnet);
 	if (err)
 		goto err_hooks;
+	err = xvs_hidden_net_init(xnet);
+	if (err)
+		goto err_hidden;
 	return 0;
 
+err_hidden:
+	xvs_hooks_net_exit(xnet);
 err_hooks:
 	xvs_proc_net_exit(xnet);
 err_proc:
 	xvs_sysctl_net_exit(xnet);
 err_sysctl:
+	xvs_sync_net_exit(xnet);
+err_sync:
 	xvs_conn_net_exit(xnet);
 err_conn:
 	xvs_svc_net_exit(xnet);
@@ -62,8 +73,11 @@ static void __net_exit xvs_net_exit(struct net *net)
 {
 	struct xvs_net *xnet = xvs_net(net);
 
+	xvs_hidden_net_exit(xnet);
 	/* No packet enters after this; then connections release destinations. */
 	xvs_hooks_net_exit(xnet);
+	/* The sync backup creates connections too: stop it first. */
+	xvs_sync_net_exit(xnet);
 	xvs_conn_flush(xnet);
 	xvs_proc_net_exit(xnet);
 	xvs_sysctl_net_exit(xnet);

@@ -26,6 +26,7 @@ struct xvs_pkt {
 	union nf_inet_addr daddr;
 	__be16 sport;			/* valid when the ports were readable */
 	__be16 dport;
+	bool ipv6_frag;			/* IPv6: came with a fragment header */
 };
 
 /* Outcome of a protocol's check before scheduling a new connection. */
@@ -37,6 +38,13 @@ enum xvs_sched_verdict {
 
 struct xvs_proto_ops {
 	u8 protocol;
+
+	/*
+	 * Optional: the tuple under which a packet finds its connection when
+	 * it is not the packet's own (AH and ESP follow the IKE connection
+	 * between the same hosts).  Without it the packet's ports are used.
+	 */
+	void (*lookup_key)(const struct xvs_pkt *pkt, struct xvs_pkt *key);
 
 	enum xvs_sched_verdict (*sched_check)(struct xvs_net *xnet,
 					      const struct sk_buff *skb,
@@ -70,9 +78,20 @@ void xvs_l4_csum_nat(struct sk_buff *skb, __sum16 *check,
 /* Full recomputation for an IPv4 transport header at thoff. */
 __sum16 xvs_l4_csum_full(struct sk_buff *skb, unsigned int thoff,
 			 __be32 saddr, __be32 daddr, u8 protocol);
+/* The same two for addresses of either family. */
+void xvs_l4_csum_nat_af(struct sk_buff *skb, __sum16 *check, u16 af,
+			const union nf_inet_addr *old_addr,
+			const union nf_inet_addr *new_addr,
+			__be16 old_port, __be16 new_port);
+__sum16 xvs_l4_csum_full_af(struct sk_buff *skb, unsigned int thoff, u16 af,
+			    const union nf_inet_addr *saddr,
+			    const union nf_inet_addr *daddr, u8 protocol);
 
 extern const struct xvs_proto_ops xvs_proto_tcp_ops;
 extern const struct xvs_proto_ops xvs_proto_udp_ops;
+extern const struct xvs_proto_ops xvs_proto_sctp_ops;
+extern const struct xvs_proto_ops xvs_proto_ah_ops;
+extern const struct xvs_proto_ops xvs_proto_esp_ops;
 
 static inline const struct xvs_proto_ops *xvs_proto_get(u8 protocol)
 {
@@ -81,6 +100,12 @@ static inline const struct xvs_proto_ops *xvs_proto_get(u8 protocol)
 		return &xvs_proto_tcp_ops;
 	case IPPROTO_UDP:
 		return &xvs_proto_udp_ops;
+	case IPPROTO_SCTP:
+		return &xvs_proto_sctp_ops;
+	case IPPROTO_AH:
+		return &xvs_proto_ah_ops;
+	case IPPROTO_ESP:
+		return &xvs_proto_esp_ops;
 	default:
 		return NULL;
 	}

@@ -10,6 +10,7 @@
 #include <linux/ip.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 
 #include "xvs.h"
 #include "conn.h"
@@ -43,6 +44,39 @@ __sum16 xvs_l4_csum_full(struct sk_buff *skb, unsigned int thoff,
 
 	return csum_tcpudp_magic(saddr, daddr, len, protocol,
 				 skb_checksum(skb, thoff, len, 0));
+}
+
+void xvs_l4_csum_nat_af(struct sk_buff *skb, __sum16 *check, u16 af,
+			const union nf_inet_addr *old_addr,
+			const union nf_inet_addr *new_addr,
+			__be16 old_port, __be16 new_port)
+{
+	if (af != AF_INET6) {
+		xvs_l4_csum_nat(skb, check, old_addr->ip, new_addr->ip,
+				old_port, new_port);
+		return;
+	}
+	/* As above: with CHECKSUM_PARTIAL only the pseudo header counts. */
+	inet_proto_csum_replace16(check, skb, old_addr->ip6, new_addr->ip6,
+				  true);
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		return;
+	inet_proto_csum_replace2(check, skb, old_port, new_port, false);
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+}
+
+__sum16 xvs_l4_csum_full_af(struct sk_buff *skb, unsigned int thoff, u16 af,
+			    const union nf_inet_addr *saddr,
+			    const union nf_inet_addr *daddr, u8 protocol)
+{
+	unsigned int len = skb->len - thoff;
+
+	if (af != AF_INET6)
+		return xvs_l4_csum_full(skb, thoff, saddr->ip, daddr->ip,
+					protocol);
+	return csum_ipv6_magic(&saddr->in6, &daddr->in6, len, protocol,
+			       skb_checksum(skb, thoff, len, 0));
 }
 
 static const struct tcphdr *tcp_header(const struct sk_buff *skb,
@@ -147,8 +181,8 @@ static bool tcp_snat(struct sk_buff *skb, const struct xvs_conn *cp,
 	if (!th)
 		return false;
 	th->source = cp->vport;
-	xvs_l4_csum_nat(skb, &th->check, cp->daddr.ip, cp->vaddr.ip,
-			cp->dport, cp->vport);
+	xvs_l4_csum_nat_af(skb, &th->check, cp->af, &cp->daddr, &cp->vaddr,
+			   cp->dport, cp->vport);
 	return true;
 }
 
@@ -161,8 +195,8 @@ static bool tcp_dnat(struct sk_buff *skb, const struct xvs_conn *cp,
 	if (!th)
 		return false;
 	th->dest = cp->dport;
-	xvs_l4_csum_nat(skb, &th->check, cp->vaddr.ip, cp->daddr.ip,
-			cp->vport, cp->dport);
+	xvs_l4_csum_nat_af(skb, &th->check, cp->af, &cp->vaddr, &cp->daddr,
+			   cp->vport, cp->dport);
 	return true;
 }
 

@@ -53,9 +53,11 @@ static void udp_state_transition(struct xvs_conn *cp, enum xvs_dir dir,
  * all-ones so it does not read as "no checksum").
  */
 static bool udp_nat(struct sk_buff *skb, const struct xvs_pkt *pkt,
-		    unsigned int port_off, __be16 new_port,
-		    __be32 old_addr, __be32 new_addr,
-		    __be32 final_saddr, __be32 final_daddr)
+		    unsigned int port_off, __be16 new_port, u16 af,
+		    const union nf_inet_addr *old_addr,
+		    const union nf_inet_addr *new_addr,
+		    const union nf_inet_addr *final_saddr,
+		    const union nf_inet_addr *final_daddr)
 {
 	struct udphdr *uh;
 	__be16 *port, old_port;
@@ -68,12 +70,12 @@ static bool udp_nat(struct sk_buff *skb, const struct xvs_pkt *pkt,
 	*port = new_port;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL || uh->check) {
-		xvs_l4_csum_nat(skb, &uh->check, old_addr, new_addr,
-				old_port, new_port);
+		xvs_l4_csum_nat_af(skb, &uh->check, af, old_addr, new_addr,
+				   old_port, new_port);
 		return true;
 	}
-	uh->check = xvs_l4_csum_full(skb, pkt->thoff, final_saddr,
-				     final_daddr, IPPROTO_UDP);
+	uh->check = xvs_l4_csum_full_af(skb, pkt->thoff, af, final_saddr,
+					final_daddr, IPPROTO_UDP);
 	if (!uh->check)
 		uh->check = CSUM_MANGLED_0;
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
@@ -84,16 +86,16 @@ static bool udp_snat(struct sk_buff *skb, const struct xvs_conn *cp,
 		     const struct xvs_pkt *pkt)
 {
 	return udp_nat(skb, pkt, offsetof(struct udphdr, source),
-		       cp->vport, cp->daddr.ip, cp->vaddr.ip,
-		       cp->vaddr.ip, cp->caddr.ip);
+		       cp->vport, cp->af, &cp->daddr, &cp->vaddr,
+		       &cp->vaddr, &cp->caddr);
 }
 
 static bool udp_dnat(struct sk_buff *skb, const struct xvs_conn *cp,
 		     const struct xvs_pkt *pkt)
 {
 	return udp_nat(skb, pkt, offsetof(struct udphdr, dest),
-		       cp->dport, cp->vaddr.ip, cp->daddr.ip,
-		       cp->caddr.ip, cp->daddr.ip);
+		       cp->dport, cp->af, &cp->vaddr, &cp->daddr,
+		       &cp->caddr, &cp->daddr);
 }
 
 const struct xvs_proto_ops xvs_proto_udp_ops = {

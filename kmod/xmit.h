@@ -86,6 +86,26 @@ extern const struct xvs_xmit_ops xvs_xmit_local;
 int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 		    unsigned int mode, unsigned int tun_hlen, __be32 *saddr);
 
+/*
+ * xvs_xmit_route4() for an IPv6 real server (xmit_route6.c): same modes
+ * and results; the MTU is enforced with packet-too-big errors, and in
+ * XVS_RTM_TUNNEL mode it may not fall below IPv6's minimum of 1280.
+ */
+int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
+		    unsigned int mode, unsigned int tun_hlen,
+		    struct in6_addr *saddr);
+
+/*
+ * Forwarding semantics (xmit_dr.c): the packet of family 'af' loses one
+ * hop (TTL or hop limit).  false: it had none left (the sender was told
+ * with a time-exceeded error) or the header could not be made writable;
+ * drop it.
+ */
+bool xvs_xmit_dec_ttl(struct net *net, struct sk_buff *skb, u16 af);
+
+/* Is the packet over the MTU?  GSO packets are checked per segment. */
+bool xvs_xmit_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu);
+
 /* Marks the skb as handled by us and detaches it from conntrack. */
 void xvs_skb_untrack(struct sk_buff *skb);
 

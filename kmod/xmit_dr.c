@@ -21,7 +21,10 @@
 #include <linux/udp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/icmpv6.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/icmp.h>
 #include <net/route.h>
 #include <net/dst.h>
@@ -31,13 +34,42 @@
 #include "conn.h"
 #include "xmit.h"
 
-/* As ip_exceeds_mtu(): GSO packets are checked per segment. */
-static bool xvs_rt_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
+bool xvs_xmit_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
 {
 	if (skb->len <= mtu)
 		return false;
 	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
 		return false;
+	return true;
+}
+
+bool xvs_xmit_dec_ttl(struct net *net, struct sk_buff *skb, u16 af)
+{
+	if (af == AF_INET6) {
+		if (ipv6_hdr(skb)->hop_limit <= 1) {
+			struct inet6_dev *idev = __in6_dev_get_safely(skb->dev);
+
+			/* The error leaves from the device we would use. */
+			skb->dev = skb_dst(skb)->dev;
+			icmpv6_send(skb, ICMPV6_TIME_EXCEED,
+				    ICMPV6_EXC_HOPLIMIT, 0);
+			IP6_INC_STATS(net, idev, IPSTATS_MIB_INHDRERRORS);
+			return false;
+		}
+		/* A clone shares the header: change a copy. */
+		if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
+			return false;
+		ipv6_hdr(skb)->hop_limit--;
+		return true;
+	}
+	if (ip_hdr(skb)->ttl <= 1) {
+		IP_INC_STATS(net, IPSTATS_MIB_INHDRERRORS);
+		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		return false;
+	}
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		return false;
+	ip_decrease_ttl(ip_hdr(skb));
 	return true;
 }
 
@@ -51,7 +83,7 @@ static struct rtable *xvs_rt_cached(struct xvs_conn *cp, __be32 *saddr)
 	if (dst->obsolete && !dst->ops->check(dst, 0))
 		return NULL;
 	if (saddr)
-		*saddr = READ_ONCE(cp->dst_saddr);
+		*saddr = READ_ONCE(cp->dst_saddr.ip);
 	return (struct rtable *)dst;
 }
 
@@ -62,7 +94,7 @@ static void xvs_rt_cache(struct xvs_conn *cp, struct rtable *rt, __be32 saddr)
 	/* A route through a device going down is not worth keeping. */
 	if (rt->dst.dev && !netif_running(rt->dst.dev))
 		return;
-	WRITE_ONCE(cp->dst_saddr, saddr);
+	WRITE_ONCE(cp->dst_saddr.ip, saddr);
 	dst_hold(&rt->dst);
 	old = unrcu_pointer(xchg(&cp->dst_cache, RCU_INITIALIZER(&rt->dst)));
 	dst_release(old);
@@ -153,14 +185,8 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 	}
 
 	/* Forwarding semantics: the packet loses one hop. */
-	if (ip_hdr(skb)->ttl <= 1) {
-		IP_INC_STATS(net, IPSTATS_MIB_INHDRERRORS);
-		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+	if (!xvs_xmit_dec_ttl(net, skb, AF_INET))
 		goto err_put;
-	}
-	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
-		goto err_put;
-	ip_decrease_ttl(ip_hdr(skb));
 
 	mtu = dst_mtu(&rt->dst);
 	if (mode & XVS_RTM_TUNNEL) {
@@ -178,7 +204,7 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 			goto mtu_ok;
 	}
 	if ((ip_hdr(skb)->frag_off & htons(IP_DF)) &&
-	    xvs_rt_exceeds_mtu(skb, mtu) && !xvs_rt_is_icmp(skb)) {
+	    xvs_xmit_exceeds_mtu(skb, mtu) && !xvs_rt_is_icmp(skb)) {
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 		goto err_put;
 	}
@@ -210,17 +236,22 @@ static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 				const struct xvs_proto_ops *pp,
 				struct xvs_pkt *pkt)
 {
+	const unsigned int mode = XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
+				  XVS_RTM_KNOWN_NH;
 	int local;
 
-	local = xvs_xmit_route4(cp, skb, XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
-				XVS_RTM_KNOWN_NH, 0, NULL);
+	if (cp->af == AF_INET6)
+		local = xvs_xmit_route6(cp, skb, mode, 0, NULL);
+	else
+		local = xvs_xmit_route4(cp, skb, mode, 0, NULL);
 	if (local < 0)
 		goto drop;
 	if (local)
 		return xvs_dr_cont_local(skb);
 
-	/* The TTL changed. */
-	ip_send_check(ip_hdr(skb));
+	/* The TTL changed (IPv6 has no header checksum). */
+	if (cp->af == AF_INET)
+		ip_send_check(ip_hdr(skb));
 	/* Oversized packets were refused before; do not fragment-bounce. */
 	skb->ignore_df = 1;
 	skb->ipvs_property = 1;
@@ -231,7 +262,8 @@ static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	skb_forward_csum(skb);
 	if (skb->dev)
 		skb_clear_tstamp(skb);
-	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
+	NF_HOOK(cp->af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
+		NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
 		NULL, skb_dst(skb)->dev, dst_output);
 	return NF_STOLEN;
 

@@ -16,15 +16,21 @@
 #include <linux/icmp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/icmpv6.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <net/ip.h>
 #include <net/icmp.h>
 #include <net/route.h>
 #include <net/dst.h>
+#include <net/ipv6.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
 
 #include "xvs.h"
 #include "conn.h"
 #include "xmit.h"
+#include "app.h"
 
 void xvs_skb_untrack(struct sk_buff *skb)
 {
@@ -38,16 +44,6 @@ void xvs_skb_untrack(struct sk_buff *skb)
 		nf_conntrack_put(nfct);
 		skb_set_nfct(skb, IP_CT_UNTRACKED);
 	}
-}
-
-/* As ip_exceeds_mtu(): GSO packets are checked per segment. */
-static bool xvs_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
-{
-	if (skb->len <= mtu)
-		return false;
-	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
-		return false;
-	return true;
 }
 
 /* Routing options of xvs_nat_route(). */
@@ -125,19 +121,13 @@ static int xvs_nat_route(struct xvs_conn *cp, struct sk_buff *skb,
 		goto err_put;
 
 	/* Forwarding semantics: the packet loses one hop. */
-	if (ip_hdr(skb)->ttl <= 1) {
-		IP_INC_STATS(net, IPSTATS_MIB_INHDRERRORS);
-		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+	if (!xvs_xmit_dec_ttl(net, skb, AF_INET))
 		goto err_put;
-	}
-	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
-		goto err_put;
-	ip_decrease_ttl(ip_hdr(skb));
 
 	mtu = dst_mtu(&rt->dst);
 	if ((mode & XVS_RT_MTU_CHECK) &&
 	    (ip_hdr(skb)->frag_off & htons(IP_DF)) &&
-	    xvs_exceeds_mtu(skb, mtu)) {
+	    xvs_xmit_exceeds_mtu(skb, mtu)) {
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 		goto err_put;
 	}
@@ -195,6 +185,80 @@ static bool xvs_nat_icmp(struct sk_buff *skb, const struct xvs_conn *cp,
 	return true;
 }
 
+/*
+ * The same for ICMPv6, whose checksum also covers a pseudo header with
+ * the outer addresses.
+ */
+static bool xvs_nat_icmp6(struct sk_buff *skb, const struct xvs_conn *cp,
+			  const struct xvs_icmp *ic, bool to_client)
+{
+	struct ipv6hdr *iph = ipv6_hdr(skb);
+	struct icmp6hdr *icmph = (struct icmp6hdr *)(skb->data + ic->toff);
+	struct ipv6hdr *cih = (struct ipv6hdr *)(skb->data + ic->ctoff);
+	unsigned int len = skb->len - ic->toff;
+
+	if (to_client) {
+		iph->saddr = cp->vaddr.in6;
+		cih->daddr = cp->vaddr.in6;
+	} else {
+		iph->daddr = cp->daddr.in6;
+		cih->saddr = cp->daddr.in6;
+	}
+	if (ic->has_ports) {
+		__be16 *ports = (__be16 *)(skb->data + ic->cthoff);
+
+		if (to_client)
+			ports[1] = cp->vport;
+		else
+			ports[0] = cp->dport;
+	}
+	icmph->icmp6_cksum = 0;
+	icmph->icmp6_cksum = csum_ipv6_magic(&iph->saddr, &iph->daddr, len,
+					     IPPROTO_ICMPV6,
+					     skb_checksum(skb, ic->toff, len, 0));
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	return true;
+}
+
+static bool xvs_nat_addr_eq(u16 af, const union nf_inet_addr *a,
+			    const union nf_inet_addr *b)
+{
+	if (af == AF_INET6)
+		return ipv6_addr_equal(&a->in6, &b->in6);
+	return a->ip == b->ip;
+}
+
+/* Is 'local' delivery to a loopback real server from outside? */
+static bool xvs_nat_bad_loopback(const struct xvs_conn *cp, bool was_input)
+{
+	if (!was_input)
+		return false;
+	if (cp->af == AF_INET6)
+		return ipv6_addr_type(&cp->daddr.in6) & IPV6_ADDR_LOOPBACK;
+	return ipv4_is_loopback(cp->daddr.ip);
+}
+
+/* Was the packet received from outside, rather than sent by this host? */
+static bool xvs_nat_was_input(const struct xvs_conn *cp,
+			      const struct sk_buff *skb)
+{
+	if (cp->af == AF_INET6)
+		return skb->dev && !(skb->dev->flags & IFF_LOOPBACK);
+	return rt_is_input_route(skb_rtable(skb));
+}
+
+/* Routes to the real server; see xvs_nat_route() for the results. */
+static int xvs_nat_route_af(struct xvs_conn *cp, struct sk_buff *skb,
+			    bool local_ok, bool mtu_check)
+{
+	if (cp->af == AF_INET6)
+		return xvs_xmit_route6(cp, skb, XVS_RTM_NON_LOCAL |
+				       (local_ok ? XVS_RTM_LOCAL |
+					XVS_RTM_RDR : 0), 0, NULL);
+	return xvs_nat_route(cp, skb, (local_ok ? XVS_RT_LOCAL_OK : 0) |
+			     (mtu_check ? XVS_RT_MTU_CHECK : 0));
+}
+
 /* Hands the translated request on: to the local stack or out. */
 static unsigned int xvs_nat_send_or_cont(struct sk_buff *skb,
 					 struct xvs_conn *cp, int local)
@@ -208,8 +272,8 @@ static unsigned int xvs_nat_send_or_cont(struct sk_buff *skb,
 	 * An early-demuxed socket belongs to the old destination, unless the
 	 * translated packet still goes to the very same local address/port.
 	 */
-	if ((!local || cp->vport != cp->dport || cp->vaddr.ip != cp->daddr.ip) &&
-	    skb->dev)
+	if ((!local || cp->vport != cp->dport ||
+	     !xvs_nat_addr_eq(cp->af, &cp->vaddr, &cp->daddr)) && skb->dev)
 		skb_orphan(skb);
 
 	if (local)
@@ -218,7 +282,8 @@ static unsigned int xvs_nat_send_or_cont(struct sk_buff *skb,
 	skb_forward_csum(skb);
 	if (skb->dev)
 		skb_clear_tstamp(skb);
-	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
+	NF_HOOK(cp->af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
+		NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
 		NULL, skb_dst(skb)->dev, dst_output);
 	return NF_STOLEN;
 }
@@ -227,24 +292,32 @@ static unsigned int xvs_nat_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 				 const struct xvs_proto_ops *pp,
 				 struct xvs_pkt *pkt)
 {
-	bool was_input = rt_is_input_route(skb_rtable(skb));
+	bool was_input = xvs_nat_was_input(cp, skb);
 	int local;
 
-	local = xvs_nat_route(cp, skb, XVS_RT_LOCAL_OK | XVS_RT_MTU_CHECK);
+	local = xvs_nat_route_af(cp, skb, true, true);
 	if (local < 0)
 		goto drop;
 	/* Traffic from outside must not be sent to our loopback. */
-	if (local && was_input && ipv4_is_loopback(cp->daddr.ip))
+	if (local && xvs_nat_bad_loopback(cp, was_input))
 		goto drop;
 
-	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+	if (skb_ensure_writable(skb, cp->af == AF_INET6 ?
+				sizeof(struct ipv6hdr) : sizeof(struct iphdr)))
 		goto drop;
 	if (skb_cow(skb, skb_dst(skb)->dev->hard_header_len))
 		goto drop;
+	/* Application helper (FTP): may rewrite the payload first. */
+	if (unlikely(cp->app) && !xvs_app_pkt_in(cp, skb, pkt))
+		goto drop;
 	if (!pp->dnat(skb, cp, pkt))
 		goto drop;
-	ip_hdr(skb)->daddr = cp->daddr.ip;
-	ip_send_check(ip_hdr(skb));
+	if (cp->af == AF_INET6) {
+		ipv6_hdr(skb)->daddr = cp->daddr.in6;
+	} else {
+		ip_hdr(skb)->daddr = cp->daddr.ip;
+		ip_send_check(ip_hdr(skb));
+	}
 	return xvs_nat_send_or_cont(skb, cp, local);
 
 drop:
@@ -257,16 +330,15 @@ static unsigned int xvs_nat_icmp_xmit(struct sk_buff *skb,
 				      const struct xvs_icmp *ic,
 				      unsigned int hooknum)
 {
-	bool was_input = rt_is_input_route(skb_rtable(skb));
+	bool was_input = xvs_nat_was_input(cp, skb);
 	unsigned int wlen;
 	int local;
 
 	/* From FORWARD a local real server cannot be reached. */
-	local = xvs_nat_route(cp, skb,
-			      hooknum != NF_INET_FORWARD ? XVS_RT_LOCAL_OK : 0);
+	local = xvs_nat_route_af(cp, skb, hooknum != NF_INET_FORWARD, false);
 	if (local < 0)
 		goto drop;
-	if (local && was_input && ipv4_is_loopback(cp->daddr.ip))
+	if (local && xvs_nat_bad_loopback(cp, was_input))
 		goto drop;
 
 	wlen = ic->cthoff + (ic->has_ports ? 2 * sizeof(__be16) : 0);
@@ -274,7 +346,8 @@ static unsigned int xvs_nat_icmp_xmit(struct sk_buff *skb,
 		goto drop;
 	if (skb_cow(skb, skb_dst(skb)->dev->hard_header_len))
 		goto drop;
-	if (!xvs_nat_icmp(skb, cp, ic, false))
+	if (cp->af == AF_INET6 ? !xvs_nat_icmp6(skb, cp, ic, false) :
+				 !xvs_nat_icmp(skb, cp, ic, false))
 		goto drop;
 	return xvs_nat_send_or_cont(skb, cp, local);
 
@@ -288,9 +361,17 @@ drop:
  * source); recompute it as for a locally sent packet.  Replies to local
  * clients (LOCAL_IN) keep theirs.
  */
-static bool xvs_nat_reroute(struct xvs_net *xnet, struct sk_buff *skb,
+static bool xvs_nat_reroute(struct xvs_net *xnet, u16 af, struct sk_buff *skb,
 			    unsigned int hooknum)
 {
+	if (af == AF_INET6) {
+		const struct net_device *dev = skb_dst(skb)->dev;
+
+		return !READ_ONCE(xnet->sysctl.snat_reroute) ||
+		       hooknum == NF_INET_LOCAL_IN ||
+		       !dev || (dev->flags & IFF_LOOPBACK) ||
+		       !ip6_route_me_harder(xnet->net, skb->sk, skb);
+	}
 	return !READ_ONCE(xnet->sysctl.snat_reroute) ||
 	       hooknum == NF_INET_LOCAL_IN ||
 	       (skb_rtable(skb)->rt_flags & RTCF_LOCAL) ||
@@ -305,11 +386,17 @@ static bool xvs_nat_reply(struct sk_buff *skb, struct xvs_conn *cp,
 
 	if (skb_ensure_writable(skb, pkt->thoff))
 		return false;
+	if (unlikely(cp->app) && !xvs_app_pkt_out(cp, skb, pkt))
+		return false;
 	if (!pp->snat(skb, cp, pkt))
 		return false;
-	ip_hdr(skb)->saddr = cp->vaddr.ip;
-	ip_send_check(ip_hdr(skb));
-	return xvs_nat_reroute(xnet, skb, hooknum);
+	if (cp->af == AF_INET6) {
+		ipv6_hdr(skb)->saddr = cp->vaddr.in6;
+	} else {
+		ip_hdr(skb)->saddr = cp->vaddr.ip;
+		ip_send_check(ip_hdr(skb));
+	}
+	return xvs_nat_reroute(xnet, cp->af, skb, hooknum);
 }
 
 static bool xvs_nat_icmp_reply(struct sk_buff *skb, struct xvs_conn *cp,
@@ -320,9 +407,10 @@ static bool xvs_nat_icmp_reply(struct sk_buff *skb, struct xvs_conn *cp,
 	wlen = ic->cthoff + (ic->has_ports ? 2 * sizeof(__be16) : 0);
 	if (skb_ensure_writable(skb, wlen))
 		return false;
-	if (!xvs_nat_icmp(skb, cp, ic, true))
+	if (cp->af == AF_INET6 ? !xvs_nat_icmp6(skb, cp, ic, true) :
+				 !xvs_nat_icmp(skb, cp, ic, true))
 		return false;
-	return xvs_nat_reroute(cp->xnet, skb, hooknum);
+	return xvs_nat_reroute(cp->xnet, cp->af, skb, hooknum);
 }
 
 const struct xvs_xmit_ops xvs_xmit_nat = {

@@ -8,6 +8,10 @@
  * The outer header copies the inner TTL (already decremented), DS field
  * (ECN as RFC 6040's full functionality) and, with pmtu_disc, DF; the
  * route MTU less the tunnel headers is enforced before wrapping.
+ *
+ * IPv6 services wrap their requests in an IPv6 header the same way (hop
+ * limit and traffic class copied; no DF, IPv6 is never fragmented on the
+ * way).  Both ends of a tunnel use the service's address family.
  */
 #define pr_fmt(fmt) "xvs: " fmt
 
@@ -17,6 +21,9 @@
 #include <linux/udp.h>
 #include <linux/netfilter.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/ip6_checksum.h>
 #include <net/route.h>
 #include <net/dst.h>
 #include <net/udp.h>
@@ -66,9 +73,9 @@ static void xvs_tun_setup(struct xvs_tun *t, const struct xvs_dest *dest,
 	}
 }
 
-static int xvs_tun_gso_type(const struct xvs_tun *t)
+static int xvs_tun_gso_type(const struct xvs_tun *t, u16 af)
 {
-	int gso = SKB_GSO_IPXIP4;
+	int gso = af == AF_INET6 ? SKB_GSO_IPXIP6 : SKB_GSO_IPXIP4;
 
 	if (t->type == IP_VS_CONN_F_TUNNEL_TYPE_GUE) {
 		gso |= (t->flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
@@ -133,6 +140,112 @@ static int xvs_tun_push_gue(struct net *net, struct sk_buff *skb,
 	return 0;
 }
 
+/* Makes room for the outer headers; the skb may be replaced. */
+static struct sk_buff *xvs_tun_headroom(struct sk_buff *skb,
+					unsigned int headroom)
+{
+	struct sk_buff *nskb;
+
+	if (skb_headroom(skb) >= headroom && !skb_cloned(skb))
+		return skb;
+	nskb = skb_realloc_headroom(skb, headroom);
+	if (!nskb)
+		return NULL;
+	if (skb->sk)
+		skb_set_owner_w(nskb, skb->sk);
+	consume_skb(skb);
+	return nskb;
+}
+
+/* An IPv6 request in an IPv6 header (GUE or GRE in between, if so set). */
+static unsigned int xvs_tun_xmit6(struct sk_buff *skb, struct xvs_conn *cp)
+{
+	struct net *net = cp->xnet->net;
+	u8 next_protocol = IPPROTO_IPV6;
+	struct in6_addr saddr;
+	struct ipv6hdr *iph;
+	struct sk_buff *nskb;
+	unsigned int headroom;
+	struct xvs_tun t;
+	u8 dsfield, hop_limit;
+	int local;
+
+	if (cp->dest->af != AF_INET6)
+		goto drop;
+	xvs_tun_setup(&t, cp->dest, skb);
+
+	local = xvs_xmit_route6(cp, skb, XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
+				XVS_RTM_TUNNEL, t.hlen, &saddr);
+	if (local < 0)
+		goto drop;
+	if (local) {
+		skb->ipvs_property = 1;
+		xvs_skb_untrack(skb);
+		return NF_ACCEPT;
+	}
+
+	/* A socket found by early demux belongs to this host. */
+	if (skb->dev)
+		skb_orphan(skb);
+
+	headroom = LL_RESERVED_SPACE(skb_dst(skb)->dev) +
+		   sizeof(struct ipv6hdr) + t.hlen;
+	nskb = xvs_tun_headroom(skb, headroom);
+	if (!nskb)
+		goto drop;
+	skb = nskb;
+
+	dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+	dsfield = INET_ECN_encapsulate(dsfield, dsfield);
+	hop_limit = ipv6_hdr(skb)->hop_limit;
+
+	if (iptunnel_handle_offloads(skb, xvs_tun_gso_type(&t, AF_INET6)))
+		goto drop;
+	skb->transport_header = skb->network_header;
+	skb_set_inner_ipproto(skb, next_protocol);
+	skb_set_inner_mac_header(skb, skb_inner_network_offset(skb));
+
+	if (t.type == IP_VS_CONN_F_TUNNEL_TYPE_GUE) {
+		if (xvs_tun_push_gue(net, skb, &t, &next_protocol))
+			goto drop;
+		/* IPv6 allows a zero UDP checksum only for tunnels (RFC 6935). */
+		udp6_set_csum(!(t.flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
+					   IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM)),
+			      skb, &saddr, &cp->daddr.in6, skb->len);
+	} else if (t.type == IP_VS_CONN_F_TUNNEL_TYPE_GRE) {
+		gre_build_header(skb, t.hlen,
+				 (t.flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) ?
+				 TUNNEL_CSUM : 0, htons(ETH_P_IPV6), 0, 0);
+		next_protocol = IPPROTO_GRE;
+	}
+
+	skb_push(skb, sizeof(struct ipv6hdr));
+	skb_reset_network_header(skb);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	iph = ipv6_hdr(skb);
+	ip6_flow_hdr(iph, dsfield, 0);
+	/* ip6_local_out() sets the final payload length. */
+	iph->payload_len = 0;
+	iph->nexthdr = next_protocol;
+	iph->hop_limit = hop_limit;
+	iph->saddr = saddr;
+	iph->daddr = cp->daddr.in6;
+
+	/* The MTU was enforced above. */
+	skb->ignore_df = 1;
+	skb->ipvs_property = 1;
+	nf_reset_ct(skb);
+	skb_forward_csum(skb);
+	if (skb->dev)
+		skb_clear_tstamp(skb);
+	ip6_local_out(net, skb->sk, skb);
+	return NF_STOLEN;
+
+drop:
+	kfree_skb(skb);
+	return NF_STOLEN;
+}
+
 static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 				 const struct xvs_proto_ops *pp,
 				 struct xvs_pkt *pkt)
@@ -151,6 +264,11 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	int local;
 
 	if (!cp->dest)
+		goto drop;
+	if (cp->af == AF_INET6)
+		return xvs_tun_xmit6(skb, cp);
+	/* Tunnels between address families are not supported. */
+	if (cp->dest->af != AF_INET)
 		goto drop;
 	xvs_tun_setup(&t, cp->dest, skb);
 
@@ -191,7 +309,7 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 				       ipv4_get_dsfield(old_iph));
 	ttl = old_iph->ttl;
 
-	if (iptunnel_handle_offloads(skb, xvs_tun_gso_type(&t)))
+	if (iptunnel_handle_offloads(skb, xvs_tun_gso_type(&t, AF_INET)))
 		goto drop;
 	skb->transport_header = skb->network_header;
 	skb_set_inner_ipproto(skb, next_protocol);

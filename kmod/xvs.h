@@ -194,9 +194,13 @@ struct xvs_sysctl_vals {
 	int debug_level;
 };
 
+struct xvs_hidden_net;
+
 struct xvs_net {
 	struct net *net;
 	struct mutex mutex;		/* serializes all control-plane writers */
+	/* Devices going away: routes cached through them dropped (hooks.c). */
+	struct notifier_block dev_notifier;
 
 	struct hlist_head svc_table[XVS_SVC_TAB_SIZE];	/* RCU */
 	struct hlist_head fwm_table[XVS_SVC_TAB_SIZE];	/* RCU */
@@ -214,6 +218,7 @@ struct xvs_net {
 	/* Protocol timeouts in jiffies, indexed by state (SET_CONFIG). */
 	unsigned int tcp_timeout[XVS_TCP_S_LAST];
 	unsigned int udp_timeout[XVS_UDP_S_LAST];
+	unsigned int sctp_timeout[XVS_SCTP_S_LAST];
 
 	struct xvs_sysctl_vals sysctl;
 	/* lblc/lblcr_expiration sysctls, in jiffies, given to schedulers */
@@ -245,6 +250,14 @@ struct xvs_net {
 	/* Connection table (conn.c) */
 	void *conn_tab;
 	atomic_t conn_count;
+	/* Entries still waiting for their client port (FTP passive data) */
+	atomic_t conn_no_cport;
+
+	/* Connection synchronisation daemons (sync.c, sync.h) */
+	struct xvs_sync *sync;
+
+	/* "hidden" interfaces without a kernel patch (hidden.c, hidden.h) */
+	struct xvs_hidden_net *hidden;
 };
 
 extern unsigned int xvs_net_id;
@@ -288,6 +301,13 @@ int xvs_conn_net_init(struct xvs_net *xnet);
 void xvs_conn_net_exit(struct xvs_net *xnet);
 /* Drop every connection of this netns (module unload, netns exit). */
 void xvs_conn_flush(struct xvs_net *xnet);
+
+/* ---- connection synchronisation (sync.c) ----------------------------- */
+
+struct xvs_sync;
+int xvs_sync_net_init(struct xvs_net *xnet);
+/* Stops the daemons; before the connections are flushed. */
+void xvs_sync_net_exit(struct xvs_net *xnet);
 
 /* ---- netfilter hooks (hooks.c) ---------------------------------------- */
 

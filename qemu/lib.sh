@@ -1,9 +1,11 @@
 # Host-side QEMU helpers, sourced by qemu/run-scenarios.sh and qemu/demo.sh.
 # shellcheck shell=bash
 #
-# A "lab" is a set of VMs booted together; today every lab has one VM (vm0).
-# xvs_boot boots one VM of a lab with a plan and a console log; a multi-VM
-# lab will boot several with a shared private network (extra QEMU args).
+# Single-VM scenarios run in "lanes" (vm0, vm1...: one VM each, many
+# scenarios per boot).  A multi-VM lab boots its VMs together, each with two
+# NICs on bridges inside a network namespace of its own (xvs_labnet_up):
+# the lab LAN (eth0 in the guest) and a control network (ctl0) that carries
+# only the barrier flags between the VMs (tests/qemu/lib-lab.sh).
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-$ROOT/build}
@@ -37,9 +39,14 @@ xvs_image() {
 # be descheduled for many seconds, which the soft-lockup watchdog reports
 # at its default 20 s threshold; the maximum threshold (60) keeps real
 # lockups reported while host stalls are not.
+#
+# no_timer_check: a starved TCG vCPU can miss the IO-APIC timer test at boot,
+# which then panics ("IO-APIC + timer doesn't work"); the test proves
+# nothing about xvs.  slab_nomerge: xvs' slab caches stay their own, so
+# /proc/slabinfo shows leaks (a merged cache hides them).
 xvs_cmdline() {
 	echo "console=ttyS0,115200 loglevel=5 panic_on_warn=1 oops=panic panic=-1" \
-		"mitigations=off watchdog_thresh=60"
+		"mitigations=off watchdog_thresh=60 no_timer_check slab_nomerge"
 }
 
 # Picks the accelerator once per process: KVM when a probe boot reaches
@@ -76,8 +83,104 @@ xvs_boot() {
 	shift 6
 	: > "$log"
 	touch "$image"	# in use: not to be pruned by a concurrent image build
-	timeout -s KILL "$tmo" "$ROOT/qemu/vm.sh" "$accel" "$image" "$log" \
-		"$(xvs_cmdline) xvsvm=$vm xvsplan=$plan" "$@"
+	# XVS_NETNS: QEMU runs in that network namespace (its taps live there);
+	# XVS_APPEND: more kernel arguments
+	${XVS_NETNS:+ip netns exec "$XVS_NETNS"} \
+		timeout -s KILL "$tmo" "$ROOT/qemu/vm.sh" "$accel" "$image" "$log" \
+		"$(xvs_cmdline) xvsvm=$vm xvsplan=$plan${XVS_APPEND:+ $XVS_APPEND}" "$@"
+}
+
+# --- multi-VM labs -----------------------------------------------------------
+
+# xvs_kernel KERNEL: the kernel a lab VM boots.  "debian" is the one this
+# run boots anyway (KVER/KIMAGE/KMODDIR, Debian's by default); any other name
+# is a flavour of `make kernel` (release, debug): its
+# ${KERNEL_CACHE:-build/kernel}/NAME/env gives KVER KIMAGE KMODDIR KDIR.
+# "A|B" takes the first of them that is built.  Sets XK_NAME (the one
+# taken) XK_VER XK_IMAGE XK_MODDIR XK_KDIR; fails (saying why) when none is.
+xvs_kernel() {
+	local env vals k why=
+	for k in ${1//|/ }; do
+		if [ "$k" = debian ]; then
+			XK_NAME=debian XK_VER=$KVER XK_IMAGE=$KIMAGE XK_MODDIR=$KMODDIR
+			XK_KDIR=${KDIR:-/lib/modules/$KVER/build}
+			return 0
+		fi
+		case $k in *[!A-Za-z0-9_.-]*) why+="bad kernel name '$k'; "; continue ;; esac
+		env=${KERNEL_CACHE:-$ROOT/build/kernel}/$k/env
+		if [ ! -f "$env" ]; then
+			why+="kernel '$k' not built ($env missing: make kernel FLAVOUR=$k); "
+			continue
+		fi
+		vals=$(bash -c '. "$1" && printf "%s\n" "$KVER" "$KIMAGE" "$KMODDIR" "$KDIR"' _ "$env") ||
+			{ why+="cannot read $env; "; continue; }
+		{ read -r XK_VER; read -r XK_IMAGE; read -r XK_MODDIR; read -r XK_KDIR; } <<<"$vals"
+		if [ -n "$XK_VER" ] && [ -f "$XK_IMAGE" ] && [ -f "$XK_MODDIR/modules.dep" ]; then
+			XK_NAME=$k
+			return 0
+		fi
+		why+="kernel '$k': $env names no usable image/modules; "
+	done
+	echo "${why%; }"
+	return 1
+}
+
+# xvs_kernel_image LOG: after xvs_kernel, builds xvs.ko against that
+# kernel (Debian's: $BUILD/kmod/xvs.ko as it is; a flavour: into
+# $BUILD/kmod-KERNEL/, incrementally; a build failure only leaves xvs.ko out
+# of the image) and prints the path of an image holding that kernel's
+# modules.
+xvs_kernel_image() {
+	local k=$XK_NAME log=$1 ko=$BUILD/kmod/xvs.ko
+	if [ "$k" != debian ]; then
+		ko=$BUILD/kmod-$k/kmod/xvs.ko
+		if ! make -s -C "$ROOT" BUILD="$BUILD/kmod-$k" KVER="$XK_VER" KDIR="$XK_KDIR" \
+			kmod >"$log" 2>&1; then
+			xvs_log "xvs.ko does not build against kernel $k (see $log); image without it"
+			rm -f "$ko"
+		fi
+	fi
+	KVER=$XK_VER KMODDIR=$XK_MODDIR XVS_KO=$ko "$ROOT/qemu/mkinitramfs.sh"
+}
+
+# MACs of lab VM number N (1..): LAN 52:54:00:0a:00:NN, control
+# 52:54:00:0c:00:NN; the guest names its NICs by them (eth0, ctl0).
+xvs_lab_mac() { printf '52:54:00:%s:00:%02x' "$1" "$2"; }
+
+# xvs_labnet_up NS N: network namespace NS with the bridges xlan and xctl
+# and, for VM 1..N, the taps lanN and ctlN on them.  Nothing outside NS
+# changes.
+xvs_labnet_up() {
+	local ns=$1 n=$2 i old
+	# namespaces of runs that were killed (their runner is gone)
+	for old in $(ip netns list | awk '$1 ~ /^xvslab-[0-9]+-[0-9]+$/ { print $1 }'); do
+		old=${old#xvslab-}
+		kill -0 "${old%-*}" 2>/dev/null || ip netns del "xvslab-$old"
+	done
+	ip netns add "$ns" || return 1
+	ip -n "$ns" link set lo up
+	for b in xlan xctl; do
+		ip -n "$ns" link add "$b" type bridge || return 1
+		# a lab of a few VMs needs no MAC ageing surprises nor snooping
+		ip -n "$ns" link set "$b" type bridge mcast_snooping 0 || return 1
+		ip -n "$ns" link set "$b" up || return 1
+	done
+	for ((i = 1; i <= n; i++)); do
+		ip -n "$ns" tuntap add dev "lan$i" mode tap &&
+		ip -n "$ns" tuntap add dev "ctl$i" mode tap &&
+		ip -n "$ns" link set "lan$i" master xlan up &&
+		ip -n "$ns" link set "ctl$i" master xctl up || return 1
+	done
+}
+
+xvs_labnet_down() { ip netns del "$1" 2>/dev/null; }
+
+# xvs_lab_nics N: the QEMU arguments of lab VM N's two NICs
+xvs_lab_nics() {
+	echo "-netdev tap,id=lan,ifname=lan$1,script=no,downscript=no" \
+		"-device virtio-net-pci,netdev=lan,mac=$(xvs_lab_mac 0a "$1")" \
+		"-netdev tap,id=ctl,ifname=ctl$1,script=no,downscript=no" \
+		"-device virtio-net-pci,netdev=ctl,mac=$(xvs_lab_mac 0c "$1")"
 }
 
 # xvs_console_bad LOG: prints the console lines that show a kernel problem.

@@ -41,10 +41,15 @@ if [ -d "$BUILD/bin" ]; then
 		[ -f "$b" ] && [ -x "$b" ] && project_bins+=("$b")
 	done
 fi
-XVS_KO=$BUILD/kmod/xvs.ko
+XVS_KO=${XVS_KO:-$BUILD/kmod/xvs.ko}
 
 # Kernel modules the labs use; the closure comes from modules.dep.
-wanted_mods=(veth bridge ipip ip_gre fou)
+# (virtio_pci, virtio_net: the NICs of multi-VM labs)
+wanted_mods=(veth bridge ipip ip_gre fou virtio_pci virtio_net)
+# (sctp: the SCTP lab; xfrm_user, esp4, authenc: its ESP check)
+wanted_mods+=(sctp xfrm_user esp4 authenc)
+# (ip6_tunnel, ip6_gre, fou6: the IPv6 tunnel realservers of lvs-ipv6)
+wanted_mods+=(ip6_tunnel ip6_gre fou6)
 [ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nf_tables)
 for m in "$KMODDIR"/kernel/net/netfilter/ipvs/*.ko*; do
 	m=${m##*/}
@@ -88,6 +93,8 @@ add_mod() { # PATH: the module, its modules.dep closure and its soft deps
 }
 for m in "${wanted_mods[@]}"; do
 	p=$(mod_path "$m")
+	# built into the kernel: nothing to ship
+	[ -n "$p" ] || ! grep -qE "/${m//_/[-_]}\.ko" "$KMODDIR/modules.builtin" 2>/dev/null || continue
 	[ -n "$p" ] || die "module $m not in $KMODDIR/modules.dep"
 	add_mod "$p"
 done

@@ -14,10 +14,20 @@
 #   # xvs-timeout: SECONDS     per instance (default 300)
 #   # xvs-variant: ARGS        one instance per line (default: one, no args)
 #   # xvs-vms: N               VMs the lab needs (default 1)
+#   # xvs-vm: NAME KERNEL [VARIANT]
+#                              one VM of a multi-VM lab: its name, the kernel
+#                              it boots (debian, or a `make kernel` flavour:
+#                              release, debug; A|B: the first one built)
+#                              and, when given, the variant
+#                              (first argument) the line is for
 # Single-VM instances are split between XVS_PARALLEL (default 2) VMs; each
 # VM runs its share one after the other in one boot; if the VM dies (kernel
 # panic: panic_on_warn, oops=panic), the scenario that was running fails and
 # the remaining ones run in a fresh boot.
+# Multi-VM labs run after the single-VM lanes, one lab at a time, all VMs of
+# the lab at once (two cores: a lab of three TCG VMs already fills them);
+# the scenario runs in every VM with $XVS_VM naming its role; results are
+# reported as <instance>/<vm>/<test>, each VM's console is checked.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=qemu/lib.sh
@@ -33,18 +43,22 @@ mkdir -p "$XVS_LOGDIR" "$(dirname "$results")"
 : > "$results"
 
 # --- the instances to run --------------------------------------------------
-ids=() specs=() tmos=() vmss=()
+ids=() specs=() tmos=() vmss=() vmlists=()
 add_instance() { # FILE ARGS
-	local f=$1 args=$2 name tmo vms id
+	local f=$1 args=$2 name tmo vms id vmlist
 	name=$(basename "$f" .sh)
 	tmo=$(sed -n 's/^# xvs-timeout: *\([0-9]*\).*/\1/p' "$f" | head -n 1)
 	vms=$(sed -n 's/^# xvs-vms: *\([0-9]*\).*/\1/p' "$f" | head -n 1)
+	# NAME=KERNEL of each VM line for this variant
+	vmlist=$(awk -v v="${args%% *}" '$1 == "#" && $2 == "xvs-vm:" && NF >= 4 &&
+		(NF < 5 || $5 == v) { printf "%s%s=%s", n++ ? " " : "", $3, $4 }' "$f")
 	id=$name
 	[ -z "$args" ] || id="$name-$(echo "$args" | tr ' ' '-')"
 	ids+=("$id")
 	specs+=("$name$([ -z "$args" ] || echo ":$(echo "$args" | tr ' ' ':')")")
 	tmos+=("${tmo:-300}")
 	vmss+=("${vms:-1}")
+	vmlists+=("$vmlist")
 }
 scenario_files() {
 	local f
@@ -87,19 +101,55 @@ image=$(xvs_image) || { record "FAIL qemu/image could not build the initramfs"; 
 timing=$XVS_LOGDIR/timings.txt
 : > "$timing"
 
-pending=()
+pending=() labs=()
 for i in "${!ids[@]}"; do
-	if [ "${vmss[$i]}" != 1 ]; then
-		record "FAIL ${ids[$i]}/lab needs ${vmss[$i]} VMs; multi-VM labs are not supported yet"
-		continue
+	# shellcheck disable=SC2086 # one word per VM
+	set -- ${vmlists[$i]}
+	if [ "${vmss[$i]}" = 1 ] && [ $# -eq 0 ]; then
+		pending+=("$i")
+	elif [ $# -ne "${vmss[$i]}" ] && grep -q '^# xvs-vms:' "$TESTS_DIR/${specs[$i]%%:*}.sh"; then
+		record "FAIL ${ids[$i]}/lab declares ${vmss[$i]} VMs but $# '# xvs-vm:' lines for this variant"
+	else
+		labs+=("$i")
 	fi
-	pending+=("$i")
 done
 
-if [ -n "$image" ] && [ ${#pending[@]} -gt 0 ]; then
+if [ -n "$image" ] && [ $((${#pending[@]} + ${#labs[@]})) -gt 0 ]; then
 	accel=$(xvs_accel "$image")
 	export XVS_ACCEL=$accel
 fi
+
+# collect_instance CLEAN INDEX PREFIX LOG TIMING VM RESULTS: records the
+# results of instance INDEX from the console text CLEAN (which shows it
+# began), test names prefixed with PREFIX/.
+collect_instance() {
+	local clean=$1 i=$2 pfx=$3 log=$4 ltim=$5 vm=$6 lres=$7
+	local id=${ids[$2]} section n=0 end rc secs why verdict test reason _
+	section=$(awk -v id="$id" '
+		index($0, "XVS-SCENARIO-BEGIN " id) && $NF == id { on = 1; next }
+		on && index($0, "XVS-SCENARIO-END " id " ") { print; exit }
+		on { print }' <<<"$clean")
+	while read -r _ verdict test reason; do
+		echo "$verdict $pfx/$test${reason:+ $reason}" >> "$lres"
+		n=$((n + 1))
+	done < <(grep -ao 'XVS-RESULT \(PASS\|FAIL\) .*' <<<"$section")
+	end=$(grep -ao "XVS-SCENARIO-END $id rc=[0-9]* secs=[0-9.]*" <<<"$section")
+	rc=$(sed -n 's/.* rc=\([0-9]*\).*/\1/p' <<<"$end")
+	secs=$(sed -n 's/.* secs=\([0-9.]*\).*/\1/p' <<<"$end")
+	echo "$pfx ${secs:-?}s rc=${rc:-none} ($vm)" >> "$ltim"
+	if ! grep -aq "XVS-DONE $id\$" <<<"$section"; then
+		if [ -z "$end" ]; then
+			why="the VM stopped during the scenario (kernel panic?), see $log"
+		elif [ "$rc" = 137 ]; then
+			why="timed out after ${tmos[$i]}s"
+		else
+			why="exited (rc=$rc) before its end"
+		fi
+		echo "FAIL $pfx/finished $why" >> "$lres"
+	elif [ "$n" -eq 0 ]; then
+		echo "FAIL $pfx/results the scenario reported no test result" >> "$lres"
+	fi
+}
 
 # run_lane VM RESULTS TIMING INDEX...: boots VM with the instances; when a
 # boot dies, the instance that was running fails and the rest run in a new
@@ -108,7 +158,7 @@ run_lane() {
 	local vm=$1 lres=$2 ltim=$3
 	shift 3
 	local pending=("$@") boot=0 plan total log vm_tmo t0 t1 qrc clean booted
-	local left progressed i id section n end rc secs why bad verdict test reason _
+	local left progressed i id bad
 	lrecord() { echo "$*" >> "$lres"; }
 	while [ ${#pending[@]} -gt 0 ]; do
 		boot=$((boot + 1))
@@ -138,31 +188,7 @@ run_lane() {
 				continue
 			fi
 			progressed=1
-			section=$(awk -v id="$id" '
-				index($0, "XVS-SCENARIO-BEGIN " id) && $NF == id { on = 1; next }
-				on && index($0, "XVS-SCENARIO-END " id " ") { print; exit }
-				on { print }' <<<"$clean")
-			n=0
-			while read -r _ verdict test reason; do
-				lrecord "$verdict $id/$test${reason:+ $reason}"
-				n=$((n + 1))
-			done < <(grep -ao 'XVS-RESULT \(PASS\|FAIL\) .*' <<<"$section")
-			end=$(grep -ao "XVS-SCENARIO-END $id rc=[0-9]* secs=[0-9.]*" <<<"$section")
-			rc=$(sed -n 's/.* rc=\([0-9]*\).*/\1/p' <<<"$end")
-			secs=$(sed -n 's/.* secs=\([0-9.]*\).*/\1/p' <<<"$end")
-			echo "$id ${secs:-?}s rc=${rc:-none} ($vm)" >> "$ltim"
-			if ! grep -aq "XVS-DONE $id\$" <<<"$section"; then
-				if [ -z "$end" ]; then
-					why="the VM stopped during the scenario (kernel panic?), see $log"
-				elif [ "$rc" = 137 ]; then
-					why="timed out after ${tmos[$i]}s"
-				else
-					why="exited (rc=$rc) before its end"
-				fi
-				lrecord "FAIL $id/finished $why"
-			elif [ "$n" -eq 0 ]; then
-				lrecord "FAIL $id/results the scenario reported no test result"
-			fi
+			collect_instance "$clean" "$i" "$id" "$log" "$ltim" "$vm" "$lres"
 		done
 
 		# the console must be free of oopses, warnings, lockdep, panics
@@ -228,6 +254,88 @@ if [ -n "$image" ] && [ ${#pending[@]} -gt 0 ]; then
 		awk '$2 ~ /^[0-9.]+s$/ { sub(/s$/, "", $2); printf "%s %d\n", $1, $2 + 1 }' "$timing"
 		cat "$durations" 2>/dev/null || true
 	} | awk '!seen[$1]++' > "$durations.$$" && mv "$durations.$$" "$durations"
+fi
+
+# --- multi-VM labs -----------------------------------------------------------
+# run_lab INDEX: boots the lab's VMs together on a private network (a
+# network namespace with two bridges, see qemu/lib.sh) and collects every
+# VM's results and console.
+run_lab() {
+	local i=$1 id=${ids[$1]} e k n=0 ns plan vm_tmo lab_vms='' j clean booted
+	local -a names=() kernels=() pids=() logs=() qrcs=()
+	local -A img_of=() kim_of=() kname_of=()
+	for e in ${vmlists[$i]}; do
+		names+=("${e%%=*}")
+		kernels+=("${e#*=}")
+		lab_vms+="${lab_vms:+,}${e%%=*}"
+	done
+	for k in "${kernels[@]}"; do
+		[ -n "${img_of[$k]:-}" ] && continue
+		# (not in $(...): it sets XK_*)
+		if ! xvs_kernel "$k" > "$XVS_LOGDIR/$id-kernel.txt"; then
+			record "FAIL $id/kernel-${k//|/-or-} $(cat "$XVS_LOGDIR/$id-kernel.txt")"
+			return
+		fi
+		kim_of[$k]=$XK_IMAGE
+		kname_of[$k]=$XK_NAME
+		if ! img_of[$k]=$(xvs_kernel_image "$XVS_LOGDIR/$id-kmod-$XK_NAME.log"); then
+			record "FAIL $id/image-$XK_NAME could not build the initramfs for kernel $XK_NAME"
+			return
+		fi
+	done
+	ns=xvslab-$$-$i
+	# shellcheck disable=SC2064 # the name now
+	trap "xvs_labnet_down '$ns'" EXIT
+	if ! xvs_labnet_up "$ns" ${#names[@]} >"$XVS_LOGDIR/$id-net.log" 2>&1; then
+		record "FAIL $id/lab-net cannot build the lab network: $(tail -n 1 "$XVS_LOGDIR/$id-net.log")"
+		xvs_labnet_down "$ns"
+		return
+	fi
+	plan="$id=${specs[$i]}@${tmos[$i]}"
+	vm_tmo=$((tmos[i] + ${XVS_LAB_END_WAIT:-120} + ${XVS_BOOT_ALLOWANCE:-180}))
+	xvs_log "lab $id: VMs ${names[*]} on kernels$(for k in "${kernels[@]}"; do printf ' %s' "${kname_of[$k]}"; done) ($accel), netns $ns"
+	for j in "${!names[@]}"; do
+		n=$((j + 1))
+		logs[j]=$XVS_LOGDIR/$id-${names[j]}.log
+		# shellcheck disable=SC2046 # the NIC arguments split on purpose
+		XVS_NETNS=$ns XVS_APPEND="xvslab=$lab_vms xvslabwait=${XVS_LAB_END_WAIT:-120}" KIMAGE=${kim_of[${kernels[j]}]} \
+			xvs_boot "${names[j]}" "$plan" "${logs[j]}" "$vm_tmo" \
+			"${img_of[${kernels[j]}]}" "$accel" $(xvs_lab_nics $n) &
+		pids[j]=$!
+	done
+	for j in "${!names[@]}"; do
+		wait "${pids[j]}"
+		qrcs[j]=$?
+	done
+	xvs_labnet_down "$ns"
+	trap - EXIT
+	for j in "${!names[@]}"; do
+		local vm=${names[j]} log=${logs[j]} bad
+		clean=$(tr -d '\r' < "$log")
+		booted=$(grep -ao "XVS-BOOTED $vm [0-9.]*" <<<"$clean" | awk '{ print $3 }')
+		echo "$id/$vm guest-boot-uptime=${booted:-none}s qemu-rc=${qrcs[j]} kernel=${kname_of[${kernels[j]}]}" >> "$timing"
+		if grep -aq "XVS-LAB-BROKEN $vm" <<<"$clean"; then
+			record "FAIL $id/$vm/lab-net the guest could not set up its NICs, see $log"
+		fi
+		if grep -aq "XVS-SCENARIO-BEGIN $id\$" <<<"$clean"; then
+			collect_instance "$clean" "$i" "$id/$vm" "$log" "$timing" "$vm" "$results"
+		else
+			record "FAIL $id/$vm/finished not run: the VM did not boot (qemu rc=${qrcs[j]}), see $log"
+		fi
+		bad=$( { xvs_console_bad "$log"; grep -ao 'XVS-KERNEL-BAD .*' <<<"$clean"; } | head -n 5)
+		if [ -n "$bad" ]; then
+			record "FAIL $id/$vm/console-clean $(echo "$bad" | head -n 1 | tr -s ' ')"
+			echo "$bad" | sed "s/^/[$id $vm console] /" >&2
+		elif ! grep -aq "XVS-ALL-DONE $vm" <<<"$clean"; then
+			record "FAIL $id/$vm/console-clean the VM did not finish its plan (qemu rc=${qrcs[j]}), see $log"
+		else
+			record "PASS $id/$vm/console-clean"
+		fi
+	done
+}
+
+if [ -n "$image" ]; then
+	for i in "${labs[@]}"; do run_lab "$i"; done
 fi
 
 sed 's/^/[time] /' "$timing" >&2

@@ -8,6 +8,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64 kmod cpio
 	qemu-system-x86 busybox-static iproute2 ipvsadm nftables
 	libnl-3-dev libnl-genl-3-dev libgtest-dev googletest libpopt-dev
+	linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache rsync xz-utils
 )
 
 missing=()

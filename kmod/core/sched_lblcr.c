@@ -13,8 +13,8 @@
  * than one member that has not changed for lblcr_expiration loses its
  * most loaded member (per weight; ties to the newest) when next used.
  *
- * Housekeeping (->gc, every minute) and the limits on the table are as in
- * lblc.  Members that are removed from the service leave their sets when
+ * Housekeeping (->gc, every minute) and the limits on the table are
+ * lblc's: both use lblc_table.c.  Members that are removed from the service leave their sets when
  * ->dests_changed() reports it; IPVS keeps them (unused, as they are
  * unavailable) until they are the most loaded member of an expiring set
  * or their entry goes.
@@ -23,14 +23,7 @@
  */
 #include "xvs_shim.h"
 #include "xvs_sched.h"
-
-#define XVS_LBLCR_TAB_BITS	10
-#define XVS_LBLCR_TAB_SIZE	(1U << XVS_LBLCR_TAB_BITS)
-#define XVS_LBLCR_TAB_MASK	(XVS_LBLCR_TAB_SIZE - 1)
-#define XVS_LBLCR_MAX_SIZE	((int)XVS_LBLCR_TAB_SIZE * 16)
-#define XVS_LBLCR_ENTRY_TIMEOUT	(6 * 60 * XVS_HZ)
-#define XVS_LBLCR_EXPIRATION	(24 * 60 * 60 * XVS_HZ)
-#define XVS_LBLCR_FULL_EVERY	30	/* gc calls between full checks */
+#include "lblc_table.h"
 
 struct xvs_lblcr_member {
 	struct xvs_lblcr_member *next;
@@ -38,31 +31,15 @@ struct xvs_lblcr_member {
 };
 
 struct xvs_lblcr_entry {
-	struct xvs_lblcr_entry *next;
+	struct xvs_lblc_node node;
 	struct xvs_lblcr_member *members;	/* newest first */
 	unsigned int size;
 	unsigned long lastmod;		/* jiffies: members last changed */
-	unsigned long lastuse;		/* jiffies */
-	u32 addr[4];			/* as xvs_sched_input.daddr */
 };
 
-struct xvs_lblcr_state {
-	struct xvs_lblcr_entry *bucket[XVS_LBLCR_TAB_SIZE];
-	int entries;
-	unsigned int rover;		/* last bucket swept */
-	unsigned int counter;		/* gc calls since the last full check */
-};
-
-static unsigned int xvs_lblcr_hashkey(u16 af, const u32 *addr)
+static struct xvs_lblcr_entry *xvs_lblcr_of(struct xvs_lblc_node *node)
 {
-	return xvs_hash_32(xvs_sched_addr_fold(af, addr), XVS_LBLCR_TAB_BITS);
-}
-
-static bool xvs_lblcr_addr_equal(u16 af, const u32 *a, const u32 *b)
-{
-	if (af == XVS_AF_INET6)
-		return !memcmp(a, b, 16);
-	return a[0] == b[0];
+	return xvs_lblc_entry(node, struct xvs_lblcr_entry, node);
 }
 
 /* ---- member sets ---------------------------------------------------- */
@@ -188,24 +165,10 @@ static struct xvs_sched_dest *xvs_lblcr_most(const struct xvs_lblcr_entry *en)
 
 /* ---- the table -------------------------------------------------------- */
 
-static struct xvs_lblcr_entry *xvs_lblcr_find(struct xvs_lblcr_state *t,
-					      u16 af, const u32 *addr)
+static void xvs_lblcr_release(struct xvs_lblc_node *node)
 {
-	struct xvs_lblcr_entry *en = t->bucket[xvs_lblcr_hashkey(af, addr)];
+	struct xvs_lblcr_entry *en = xvs_lblcr_of(node);
 
-	for (; en; en = en->next)
-		if (xvs_lblcr_addr_equal(af, en->addr, addr))
-			return en;
-	return NULL;
-}
-
-static void xvs_lblcr_unlink(struct xvs_lblcr_state *t,
-			     struct xvs_lblcr_entry **pp)
-{
-	struct xvs_lblcr_entry *en = *pp;
-
-	*pp = en->next;
-	t->entries--;
 	while (en->members) {
 		struct xvs_lblcr_member *m = en->members;
 
@@ -216,75 +179,51 @@ static void xvs_lblcr_unlink(struct xvs_lblcr_state *t,
 }
 
 /* A new entry for @addr with @dest as its only member; may fail silently. */
-static void xvs_lblcr_add(struct xvs_lblcr_state *t, u16 af, const u32 *addr,
+static void xvs_lblcr_add(struct xvs_lblc_table *t, u16 af, const u32 *addr,
 			  struct xvs_sched_dest *dest, unsigned long now)
 {
 	struct xvs_lblcr_entry *en;
-	unsigned int h;
 
-	if (t->entries >= XVS_LBLCR_MAX_SIZE * 3 / 2)
+	if (xvs_lblc_table_full(t))
 		return;
 	en = xvs_zalloc(sizeof(*en), false);
 	if (!en)
 		return;
-	memcpy(en->addr, addr, af == XVS_AF_INET6 ? 16 : 4);
-	en->lastuse = now;
 	/* As IPVS, the entry stays even if its first member cannot join. */
 	xvs_lblcr_join(en, dest, false, now);
-	h = xvs_lblcr_hashkey(af, addr);
-	en->next = t->bucket[h];
-	t->bucket[h] = en;
-	t->entries++;
+	xvs_lblc_table_insert(t, &en->node, af, addr, now);
 }
 
 static void xvs_lblcr_init(void *state, const struct xvs_dest_set *set)
 {
-	struct xvs_lblcr_state *t = state;
-
-	memset(t, 0, sizeof(*t));
-	t->counter = 1;
+	xvs_lblc_table_init(state);
 }
 
 static void xvs_lblcr_destroy(void *state)
 {
-	struct xvs_lblcr_state *t = state;
-	unsigned int i;
-
-	for (i = 0; i < XVS_LBLCR_TAB_SIZE; i++)
-		while (t->bucket[i])
-			xvs_lblcr_unlink(t, &t->bucket[i]);
-}
-
-static bool xvs_lblcr_in_set(const struct xvs_dest_set *set,
-			     const struct xvs_sched_dest *d)
-{
-	unsigned int i;
-
-	for (i = 0; set && i < set->count; i++)
-		if (set->dest[i] == d)
-			return true;
-	return false;
+	xvs_lblc_table_destroy(state, xvs_lblcr_release);
 }
 
 static void xvs_lblcr_dests_changed(void *state, const struct xvs_dest_set *set,
 				    const struct xvs_dest_change *change)
 {
-	struct xvs_lblcr_state *t = state;
+	struct xvs_lblc_table *t = state;
 	unsigned int i;
 
 	if (change && change->kind != XVS_DEST_REMOVED)
 		return;
-	for (i = 0; i < XVS_LBLCR_TAB_SIZE; i++) {
-		struct xvs_lblcr_entry *en;
+	for (i = 0; i < XVS_LBLC_TAB_SIZE; i++) {
+		struct xvs_lblc_node *node;
 
-		for (en = t->bucket[i]; en; en = en->next) {
+		for (node = t->bucket[i]; node; node = node->next) {
+			struct xvs_lblcr_entry *en = xvs_lblcr_of(node);
 			struct xvs_lblcr_member **pp = &en->members;
 
 			while (*pp) {
 				struct xvs_sched_dest *d = (*pp)->dest;
 				bool gone = change && change->dest ?
 					    d == change->dest :
-					    !xvs_lblcr_in_set(set, d);
+					    !xvs_lblc_in_set(set, d);
 
 				/*
 				 * Not a change IPVS would make: lastmod is
@@ -299,50 +238,33 @@ static void xvs_lblcr_dests_changed(void *state, const struct xvs_dest_set *set,
 	}
 }
 
-/* As lblc's rule; see the top of the file. */
-static bool xvs_lblcr_overloaded(const struct xvs_sched_dest *dest,
-				 const struct xvs_dest_set *set)
-{
-	unsigned int i;
-
-	if (xvs_atomic_read(&dest->activeconns) <=
-	    xvs_atomic_read(&dest->weight))
-		return false;
-	for (i = 0; i < set->count; i++) {
-		const struct xvs_sched_dest *d = set->dest[i];
-
-		if (d && xvs_atomic_read(&d->activeconns) * 2 <
-			 xvs_atomic_read(&d->weight))
-			return true;
-	}
-	return false;
-}
-
 static int xvs_lblcr_expiration(const struct xvs_sched_knobs *knobs)
 {
-	return knobs ? knobs->lblcr_expiration : XVS_LBLCR_EXPIRATION;
+	return knobs ? knobs->lblcr_expiration : XVS_LBLC_EXPIRATION;
 }
 
 static struct xvs_sched_dest *xvs_lblcr_schedule(void *state,
 						 const struct xvs_dest_set *set,
 						 const struct xvs_sched_input *in)
 {
-	struct xvs_lblcr_state *t = state;
+	struct xvs_lblc_table *t = state;
 	unsigned long now = xvs_jiffies();
+	struct xvs_lblc_node **pp;
 	struct xvs_lblcr_entry *en;
 	struct xvs_sched_dest *dest;
 
 	if (!set || !in || !in->daddr)
 		return NULL;
-	en = xvs_lblcr_find(t, in->af, in->daddr);
-	if (!en) {
+	pp = xvs_lblc_table_find(t, in->af, in->daddr);
+	if (!pp) {
 		dest = xvs_sched_weighted_least(set);
 		if (dest)
 			xvs_lblcr_add(t, in->af, in->daddr, dest, now);
 		return dest;
 	}
 
-	en->lastuse = now;
+	en = xvs_lblcr_of(*pp);
+	en->node.lastuse = now;
 	dest = xvs_lblcr_least(en);
 
 	/* A set unchanged for long sheds its most loaded member. */
@@ -356,7 +278,7 @@ static struct xvs_sched_dest *xvs_lblcr_schedule(void *state,
 	}
 
 	/* Even if it just left the set, as in IPVS. */
-	if (dest && !xvs_lblcr_overloaded(dest, set))
+	if (dest && !xvs_lblc_overloaded(dest, set))
 		return dest;
 
 	dest = xvs_sched_weighted_least(set);
@@ -365,56 +287,14 @@ static struct xvs_sched_dest *xvs_lblcr_schedule(void *state,
 	return dest;
 }
 
-/* Drop entries idle for @timeout; stop after a bucket once @goal is met. */
-static void xvs_lblcr_sweep(struct xvs_lblcr_state *t, unsigned long now,
-			    long timeout, int goal)
-{
-	unsigned int i, j = t->rover;
-
-	for (i = 0; i < XVS_LBLCR_TAB_SIZE; i++) {
-		struct xvs_lblcr_entry **pp;
-
-		j = (j + 1) & XVS_LBLCR_TAB_MASK;
-		pp = &t->bucket[j];
-		while (*pp) {
-			if (xvs_time_before(now, (*pp)->lastuse + timeout)) {
-				pp = &(*pp)->next;
-				continue;
-			}
-			xvs_lblcr_unlink(t, pp);
-			goal--;
-		}
-		if (goal <= 0)
-			break;
-	}
-	t->rover = j;
-}
-
 static void xvs_lblcr_gc(void *state, const struct xvs_sched_knobs *knobs)
 {
-	struct xvs_lblcr_state *t = state;
-	unsigned long now = xvs_jiffies();
-	int goal;
-
-	if (t->counter % XVS_LBLCR_FULL_EVERY == 0) {
-		/* A goal never reached: sweep the whole table. */
-		xvs_lblcr_sweep(t, now, xvs_lblcr_expiration(knobs), 1 << 30);
-		t->counter = 1;
-		return;
-	}
-	if (t->entries <= XVS_LBLCR_MAX_SIZE) {
-		t->counter++;
-		return;
-	}
-	goal = (t->entries - XVS_LBLCR_MAX_SIZE) * 4 / 3;
-	if (goal > XVS_LBLCR_MAX_SIZE / 2)
-		goal = XVS_LBLCR_MAX_SIZE / 2;
-	xvs_lblcr_sweep(t, now, XVS_LBLCR_ENTRY_TIMEOUT, goal);
+	xvs_lblc_table_gc(state, xvs_lblcr_expiration(knobs), xvs_lblcr_release);
 }
 
 const struct xvs_sched_ops xvs_sched_lblcr = {
 	.name		= "lblcr",
-	.state_size	= sizeof(struct xvs_lblcr_state),
+	.state_size	= sizeof(struct xvs_lblc_table),
 	.serialized	= true,
 	.init		= xvs_lblcr_init,
 	.dests_changed	= xvs_lblcr_dests_changed,

@@ -4,11 +4,11 @@
  * Eisenbud et al., "Maglev: A Fast and Reliable Software Network Load
  * Balancer", NSDI 2016, section 3.4).
  *
- * A lookup table of a prime number of slots, 65521 as IPVS builds it by
- * default, is populated from per-destination preference lists: destination
- * i prefers slots offset_i, offset_i + skip_i, offset_i + 2 skip_i, ...
- * (mod the table size), offset and skip being keyed hashes of its address
- * and port.  Destinations take turns in list order, each claiming its next
+ * A lookup table of a prime number of slots, 4093 as IPVS builds it with
+ * the default CONFIG_IP_VS_MH_TAB_INDEX (12, Debian's), is populated from
+ * per-destination preference lists: destination i prefers slots
+ * offset_i, offset_i + skip_i, offset_i + 2 skip_i, ... (mod the table
+ * size), offset and skip being keyed hashes of its address and port.  Destinations take turns in list order, each claiming its next
  * free preferred slot, as many per turn as its weight divided by the gcd of
  * the weights (shifted down so the largest fits in 6 bits, and at least one
  * for any non-zero weight), until every slot is claimed.  The weight used is
@@ -26,7 +26,7 @@
  * The hashes are hsiphash() with the two fixed keys IPVS 6.1 uses (its
  * "secret" is a constant), so tables come out slot for slot as in IPVS.
  *
- * The table lives in the per-service state (about 512 KiB); it is
+ * The table lives in the per-service state (about 32 KiB); it is
  * rewritten in place by ->dests_changed() while ->schedule() reads it
  * without a lock, as IPVS does under RCU.
  */

@@ -249,8 +249,11 @@ extern const struct xvs_sched_ops xvs_sched_ovf;
 extern const struct xvs_sched_ops xvs_sched_mh;
 extern const struct xvs_sched_ops xvs_sched_twos;
 
-/* mh's lookup table: its size (a prime, IPVS's) and, for tests, a slot. */
-#define XVS_SCHED_MH_TAB_SIZE	65521U
+/*
+ * mh's lookup table: its size and, for tests, a slot.  IPVS sizes it
+ * primes[CONFIG_IP_VS_MH_TAB_INDEX - 8]; Debian's 6.1 builds index 12: 4093.
+ */
+#define XVS_SCHED_MH_TAB_SIZE	4093U
 struct xvs_sched_dest *xvs_sched_mh_slot(const void *state, unsigned int i);
 
 /* Built-in schedulers, for lookup by name; NULL-terminated. */

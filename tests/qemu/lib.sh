@@ -241,10 +241,32 @@ lab_nat_down() {
 lab_teardown() {
 	local p
 	for p in "${LAB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	# Children of the lab's servers (the hold servers' per-connection
+	# shells) outlive them and would keep their namespace, and its veth,
+	# alive: the next lab would then find the old veth ends under the same
+	# names and wire the old namespace to its bridge.
+	local ns i
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	done
 	wait 2>/dev/null
 	LAB_PIDS=()
 	ip -all netns delete 2>/dev/null
 	ip link del "$1" 2>/dev/null
+	# A namespace outlives its deletion while orphaned TCP sockets of
+	# killed processes hold it (retransmitting to peers already gone), and
+	# with it the veth pairs whose root ends the next lab would meet under
+	# the same names: deleting the root ends deletes the pairs now.
+	local l
+	for l in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+		ip link del "$l" 2>/dev/null
+	done
+	for i in $(seq 50); do
+		[ -z "$(ip -o link show type veth 2>/dev/null)" ] && break
+		sleep 0.2
+	done
+	[ -z "$(ip -o link show type veth 2>/dev/null)" ] ||
+		echo "# lab_teardown: veths of the old lab still exist after 10 s"
 	rm -rf $LAB
 	return 0
 }

@@ -3,11 +3,12 @@
 // tables are reproducible.  Anchors computed independently of the code
 // under test (a separate SipHash-1-3, checked against the kernel's
 // hsiphash self-test vectors), for the harness identities 10.0.0.<name>:80:
-//   A: offset 35204, skip 24499    B: offset 40748, skip 58500
-//   C: offset 57503, skip 14917
-// and client slots (address + port hashed with the first key, mod 65521):
-//   192.168.0.1 -> 5906   192.168.0.2 -> 23744   10.1.2.3 -> 4917
-//   10.1.2.3 port 1000 -> 11626
+// with IPVS's table size for CONFIG_IP_VS_MH_TAB_INDEX=12 (Debian's): 4093
+//   A: offset 3450, skip 2791    B: offset 4008, skip 708
+//   C: offset 1684, skip 1861
+// and client slots (address + port hashed with the first key, mod 4093):
+//   192.168.0.1 -> 1278   192.168.0.2 -> 1806   10.1.2.3 -> 1263
+//   10.1.2.3 port 1000 -> 3425
 // Slot shares follow from the population rounds: each destination claims
 // its weight / gcd (scaled below 64, at least 1) slots per round.
 #include <gtest/gtest.h>
@@ -65,24 +66,24 @@ TEST(XvsHsiphash, KernelSelfTestVectors)
 
 TEST(SchedMh, TableSizeAndFirstClaims)
 {
-	EXPECT_EQ(kSize, 65521u);
+	EXPECT_EQ(kSize, 4093u);
 	EXPECT_GE(xvs_sched_mh.state_size, kSize * sizeof(void *));
 	EXPECT_EQ(xvs_sched_mh_slot(nullptr, kSize), nullptr);
 
 	Service svc(xvs_sched_mh, {{'A', 1}, {'B', 1}, {'C', 1}});
 	// Round 1: each takes its offset.
-	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 35204)), 'A');
-	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 40748)), 'B');
-	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 57503)), 'C');
-	// Round 2: offset + skip (mod 65521), all still free.
-	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 59703)), 'A');
-	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 33727)), 'B');
-	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 6899)), 'C');
-	// 65521 = 3 * 21840 + 1: the first in the list gets the odd one.
+	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 3450)), 'A');
+	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 4008)), 'B');
+	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 1684)), 'C');
+	// Round 2: offset + skip (mod 4093), all still free.
+	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 2148)), 'A');
+	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 623)), 'B');
+	EXPECT_EQ(svc.name_of(xvs_sched_mh_slot(svc.state(), 3545)), 'C');
+	// 4093 = 3 * 1364 + 1: the first in the list gets the odd one.
 	auto n = shares(svc);
-	EXPECT_EQ(n['A'], 21841u);
-	EXPECT_EQ(n['B'], 21840u);
-	EXPECT_EQ(n['C'], 21840u);
+	EXPECT_EQ(n['A'], 1365u);
+	EXPECT_EQ(n['B'], 1364u);
+	EXPECT_EQ(n['C'], 1364u);
 	EXPECT_EQ(n['-'], 0u);
 }
 
@@ -92,40 +93,40 @@ TEST(SchedMh, ClientGoesToItsSlot)
 	auto owner = [&](unsigned int slot) {
 		return svc.name_of(xvs_sched_mh_slot(svc.state(), slot));
 	};
-	EXPECT_EQ(mh_pick(svc, "192.168.0.1"), owner(5906));
-	EXPECT_EQ(mh_pick(svc, "192.168.0.2"), owner(23744));
-	EXPECT_EQ(mh_pick(svc, "10.1.2.3", 1000), owner(4917));	// no mh-port
+	EXPECT_EQ(mh_pick(svc, "192.168.0.1"), owner(1278));
+	EXPECT_EQ(mh_pick(svc, "192.168.0.2"), owner(1806));
+	EXPECT_EQ(mh_pick(svc, "10.1.2.3", 1000), owner(1263));	// no mh-port
 	svc.input().svc_flags = XVS_SVC_F_SCHED2;	// mh-port
-	EXPECT_EQ(mh_pick(svc, "10.1.2.3", 1000), owner(11626));
-	EXPECT_EQ(mh_pick(svc, "10.1.2.3", 0), owner(4917));
+	EXPECT_EQ(mh_pick(svc, "10.1.2.3", 1000), owner(3425));
+	EXPECT_EQ(mh_pick(svc, "10.1.2.3", 0), owner(1263));
 	svc.input().protocol = 1;	// ICMP: no port
-	EXPECT_EQ(mh_pick(svc, "10.1.2.3", 1000), owner(4917));
+	EXPECT_EQ(mh_pick(svc, "10.1.2.3", 1000), owner(1263));
 }
 
 TEST(SchedMh, SharesFollowWeights)
 {
 	{
-		// 3 per round, A first: 21840 rounds and one more for A.
+		// 3 per round, A first: 1364 rounds and one more for A.
 		Service svc(xvs_sched_mh, {{'A', 1}, {'B', 2}});
 		auto n = shares(svc);
-		EXPECT_EQ(n['A'], 21841u);
-		EXPECT_EQ(n['B'], 43680u);
+		EXPECT_EQ(n['A'], 1365u);
+		EXPECT_EQ(n['B'], 2728u);
 	}
 	{
 		// gcd 100: the same turns as 1 : 2.
 		Service svc(xvs_sched_mh, {{'A', 100}, {'B', 200}});
 		auto n = shares(svc);
-		EXPECT_EQ(n['A'], 21841u);
-		EXPECT_EQ(n['B'], 43680u);
+		EXPECT_EQ(n['A'], 1365u);
+		EXPECT_EQ(n['B'], 2728u);
 	}
 	{
 		// 1000 / 1 needs 10 bits: shifted by 4, B takes 62 per round
-		// and A (1 >> 4 = 0) still 1: 63 per round, 1040 rounds, A
-		// one more.
+		// and A (1 >> 4 = 0) still 1: 63 per round, 64 rounds, then
+		// A one more and B the last 60.
 		Service svc(xvs_sched_mh, {{'A', 1}, {'B', 1000}});
 		auto n = shares(svc);
-		EXPECT_EQ(n['A'], 1041u);
-		EXPECT_EQ(n['B'], 64480u);
+		EXPECT_EQ(n['A'], 65u);
+		EXPECT_EQ(n['B'], 4028u);
 	}
 }
 
@@ -133,9 +134,9 @@ TEST(SchedMh, AddedWithWeightZeroGetsNoSlot)
 {
 	Service svc(xvs_sched_mh, {{'A', 1}, {'B', 0}, {'C', 1}});
 	auto n = shares(svc);
-	EXPECT_EQ(n['A'], 32761u);
+	EXPECT_EQ(n['A'], 2047u);
 	EXPECT_EQ(n['B'], 0u);
-	EXPECT_EQ(n['C'], 32760u);
+	EXPECT_EQ(n['C'], 2046u);
 	Service none(xvs_sched_mh, {{'A', 0}});
 	EXPECT_EQ(shares(none)['-'], kSize);
 	EXPECT_EQ(mh_pick(none, "192.168.0.1"), '-');
@@ -177,8 +178,8 @@ TEST(SchedMh, LastWeightZeroMeansCurrentWeight)
 	atomic_set(&svc.dest('B').last_weight, 0);
 	svc.add('C', 0);	// C A B: C claims nothing, A 1, B 2 per round
 	auto n = shares(svc);
-	EXPECT_EQ(n['A'], 21841u);
-	EXPECT_EQ(n['B'], 43680u);
+	EXPECT_EQ(n['A'], 1365u);
+	EXPECT_EQ(n['B'], 2728u);
 	EXPECT_EQ(n['C'], 0u);
 }
 

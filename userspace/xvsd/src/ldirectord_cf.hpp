@@ -1,0 +1,97 @@
+// xvsd: the ldirectord.cf configuration (virtual services, real servers and
+// their health checks), parsed as ldirectord reads it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xvs/types.hpp"
+
+namespace xvsd {
+
+using Millis = std::chrono::milliseconds;
+
+enum class Forward { Gate, Masq, Ipip };
+enum class CheckType { Connect, Negotiate, Ping, External, Off, On };
+enum class CheckService { None, Http, Https, Smtp, Pop, Imap, Ftp, Dns };
+
+const char *forward_name(Forward f);
+const char *check_type_name(CheckType t);
+const char *check_service_name(CheckService s);
+std::uint32_t forward_ipvs_flag(Forward f);
+
+struct Endpoint {
+	xvs::Address addr;
+	std::uint16_t port = 0;
+	std::string str() const;		// "10.0.0.1:80", "[2001:db8::1]:80"
+	auto operator<=>(const Endpoint &) const = default;
+};
+
+struct RealServer {
+	Endpoint ep;
+	Forward fwd = Forward::Gate;
+	int weight = 1;
+	std::string request;			// per-real override, empty: virtual's
+	std::string receive;
+	int line = 0;
+};
+
+struct Fallback {
+	Endpoint ep;
+	Forward fwd = Forward::Masq;
+};
+
+// Settings that exist globally and per virtual service.
+struct CheckTiming {
+	Millis checkinterval{5000};
+	Millis checktimeout{5000};
+	Millis negotiatetimeout{30000};
+	unsigned failurecount = 1;
+	bool quiescent = false;
+	std::optional<Fallback> fallback;
+};
+
+struct VirtualService {
+	int line = 0;
+	std::uint32_t fwmark = 0;		// non-zero: a firewall-mark service
+	Endpoint ep;
+	std::uint16_t protocol = IPPROTO_TCP;
+	std::string scheduler = "wrr";
+	std::optional<std::uint32_t> persistent;	// seconds
+	std::optional<std::string> netmask;
+	CheckType checktype = CheckType::Negotiate;
+	CheckService service = CheckService::None;
+	std::uint16_t checkport = 0;		// 0: the real server's port
+	std::string request;
+	std::string receive;
+	std::string virtualhost;
+	std::string httpmethod = "GET";
+	int http_status = 0;			// 0: any 2xx or 3xx answer
+	std::string login, passwd;
+	std::string checkcommand;
+	CheckTiming timing;
+	std::vector<RealServer> reals;
+
+	std::string key_str() const;		// "211.58.250.6:80" or "fwmark 7"
+	xvs::Service to_ipvs() const;
+};
+
+struct LdConfig {
+	std::string path;
+	CheckTiming timing;			// the global values
+	bool autoreload = false;
+	std::string logfile;
+	std::vector<VirtualService> virtuals;
+};
+
+// Parses ldirectord.cf text; throws xvs::Error(EINVAL) naming FILE:LINE.
+LdConfig parse_ldirectord(const std::string &text, const std::string &file = "ldirectord.cf");
+LdConfig load_ldirectord(const std::string &path);
+
+// "10.0.0.1:80", "[::1]:80", "host:http"; false when malformed.
+bool parse_endpoint(const std::string &text, Endpoint &out, std::string &why);
+
+} // namespace xvsd
