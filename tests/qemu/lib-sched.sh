@@ -138,7 +138,7 @@ sched_compare() {
 			fail "$c" "no recording: a balancer did not load or the lab did not come up"
 			continue
 		fi
-		if grep -qE 'open[0-9]+ ERR|^u[0-9]+ ERR|stopped early|did not (drop|expire)' "/tmp/seq-A/$c"; then
+		if grep -qE '^ERR$|open[0-9]+ ERR|^u[0-9]+ ERR|stopped early|did not (drop|expire)' "/tmp/seq-A/$c"; then
 			fail "$c" "the $a recording itself is broken"
 			continue
 		fi

@@ -14,12 +14,13 @@
 # xvs-timeout: 900
 # xvs-variant: ipvs xvs
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-sched.sh"
 
 A=${1:?usage: sched-compare.sh A B}
 B=${2:?usage: sched-compare.sh A B}
 
-# dests SERVICE PORT "rsN:W ..." : adds realservers in this order
-dests() {
+# tdests VIP:PORT PORT "rsN:W ..." : adds TCP realservers in this order
+tdests() {
 	local svc=$1 port=$2 d
 	for d in $3; do
 		lvs -a -t "$svc" -r "192.168.0.${d:2:1}:$port" -m -w "${d#*:}" || return 1
@@ -32,117 +33,53 @@ gets() {
 	for i in $(seq "$2"); do lab_get "${1#*:}"; done
 }
 
-# opens SERVICE FIRST LAST: opens connections FIRST..LAST and holds them
-opens() {
-	local i
-	for i in $(seq "$2" "$3"); do
-		lab_open "$i" "${1#*:}"
-		echo "open$i $LAB_LAST"
-	done
-}
-
-# closes SERVICE IDX...: closes held connections, waits until ip_vs counts
-# them inactive
-closes() {
-	local svc=$1 i
-	shift
-	for i in "$@"; do lab_close "$i"; done
-	lab_wait_active "$svc" "${#LAB_OPEN[@]}" || echo "ActiveConn did not drop to ${#LAB_OPEN[@]}"
-	echo "closed $*"
-}
-
-snapshot() { lvs -L -n -t "$1"; }
 
 # Every case: NAME, then the shell code that configures and drives it.
 # Virtual ports differ per case so no case sees another's connections.
 V=$VIP
 CASES=(
 	"rr-closed" "
-		lvs -A -t $V:8001 -s rr && dests $V:8001 80 'rs1:1 rs2:1 rs3:1' &&
-		gets $V:8001 9 && snapshot $V:8001"
+		lvs -A -t $V:8001 -s rr && tdests $V:8001 80 'rs1:1 rs2:1 rs3:1' &&
+		gets $V:8001 9 && snapshot -t $V:8001"
 	"wrr-closed-edit" "
-		lvs -A -t $V:8002 -s wrr && dests $V:8002 80 'rs1:1 rs2:2 rs3:3' &&
+		lvs -A -t $V:8002 -s wrr && tdests $V:8002 80 'rs1:1 rs2:2 rs3:3' &&
 		gets $V:8002 12 &&
 		lvs -e -t $V:8002 -r 192.168.0.3:80 -m -w 1 &&
 		lvs -e -t $V:8002 -r 192.168.0.1:80 -m -w 4 &&
-		gets $V:8002 12 && snapshot $V:8002"
+		gets $V:8002 12 && snapshot -t $V:8002"
 	"wrr-order" "
-		lvs -A -t $V:8003 -s wrr && dests $V:8003 80 'rs3:4 rs1:3 rs2:2' &&
-		gets $V:8003 18 && snapshot $V:8003"
+		lvs -A -t $V:8003 -s wrr && tdests $V:8003 80 'rs3:4 rs1:3 rs2:2' &&
+		gets $V:8003 18 && snapshot -t $V:8003"
 	"lc-closed" "
-		lvs -A -t $V:8004 -s lc && dests $V:8004 80 'rs2:1 rs1:1 rs3:1' &&
-		gets $V:8004 9 && snapshot $V:8004"
+		lvs -A -t $V:8004 -s lc && tdests $V:8004 80 'rs2:1 rs1:1 rs3:1' &&
+		gets $V:8004 9 && snapshot -t $V:8004"
 	"wlc-closed" "
-		lvs -A -t $V:8005 -s wlc && dests $V:8005 80 'rs1:1 rs2:3 rs3:2' &&
-		gets $V:8005 12 && snapshot $V:8005"
+		lvs -A -t $V:8005 -s wlc && tdests $V:8005 80 'rs1:1 rs2:3 rs3:2' &&
+		gets $V:8005 12 && snapshot -t $V:8005"
 	"lc-open" "
-		lvs -A -t $V:8006 -s lc && dests $V:8006 9000 'rs1:1 rs2:1 rs3:1' &&
+		lvs -A -t $V:8006 -s lc && tdests $V:8006 9000 'rs1:1 rs2:1 rs3:1' &&
 		opens $V:8006 1 5 && closes $V:8006 1 3 && opens $V:8006 6 9 &&
-		snapshot $V:8006 && closes $V:8006 2 4 5 6 7 8 9 && snapshot $V:8006"
+		snapshot -t $V:8006 && closes $V:8006 2 4 5 6 7 8 9 && snapshot -t $V:8006"
 	"wlc-open" "
-		lvs -A -t $V:8007 -s wlc && dests $V:8007 9000 'rs1:1 rs2:2 rs3:3' &&
+		lvs -A -t $V:8007 -s wlc && tdests $V:8007 9000 'rs1:1 rs2:2 rs3:3' &&
 		opens $V:8007 11 18 && closes $V:8007 12 15 && opens $V:8007 19 22 &&
-		snapshot $V:8007 && closes $V:8007 11 13 14 16 17 18 19 20 21 22 &&
-		snapshot $V:8007"
+		snapshot -t $V:8007 && closes $V:8007 11 13 14 16 17 18 19 20 21 22 &&
+		snapshot -t $V:8007"
 	"wlc-mixed" "
-		lvs -A -t $V:8008 -s wlc && dests $V:8008 9000 'rs3:2 rs2:1 rs1:2' &&
+		lvs -A -t $V:8008 -s wlc && tdests $V:8008 9000 'rs3:2 rs2:1 rs1:2' &&
 		opens $V:8008 31 33 && lvs -e -t $V:8008 -r 192.168.0.2:9000 -m -w 3 &&
 		opens $V:8008 34 36 && closes $V:8008 31 && opens $V:8008 37 38 &&
-		snapshot $V:8008 && closes $V:8008 32 33 34 35 36 37 38"
+		snapshot -t $V:8008 && closes $V:8008 32 33 34 35 36 37 38"
 	"rr-quiesce-delete" "
-		lvs -A -t $V:8009 -s rr && dests $V:8009 80 'rs1:1 rs2:0 rs3:1' &&
+		lvs -A -t $V:8009 -s rr && tdests $V:8009 80 'rs1:1 rs2:0 rs3:1' &&
 		gets $V:8009 4 && lvs -d -t $V:8009 -r 192.168.0.3:80 && gets $V:8009 2 &&
-		dests $V:8009 80 'rs3:1' && lvs -e -t $V:8009 -r 192.168.0.2:80 -m -w 2 &&
-		gets $V:8009 6 && snapshot $V:8009"
+		tdests $V:8009 80 'rs3:1' && lvs -e -t $V:8009 -r 192.168.0.2:80 -m -w 2 &&
+		gets $V:8009 6 && snapshot -t $V:8009"
 	"wrr-quiesce" "
-		lvs -A -t $V:8010 -s wrr && dests $V:8010 80 'rs1:2 rs2:0 rs3:4' &&
+		lvs -A -t $V:8010 -s wrr && tdests $V:8010 80 'rs1:2 rs2:0 rs3:4' &&
 		gets $V:8010 6 && lvs -e -t $V:8010 -r 192.168.0.3:80 -m -w 0 &&
-		gets $V:8010 3 && snapshot $V:8010"
+		gets $V:8010 3 && snapshot -t $V:8010"
 )
 
-# record LB DIR: runs every case on LB, one output file per case
-record() {
-	local lb=$1 dir=$2 i out
-	mkdir -p "$dir"
-	if ! out=$(lb_load "$lb" 2>&1); then
-		fail "load-$lb" "$out"
-		return 1
-	fi
-	pass "load-$lb"
-	if ! lab_nat_up > "$dir/lab-up.log" 2>&1; then
-		fail "lab-up-$lb" "$(tail -n 3 "$dir/lab-up.log")"
-		lab_nat_down
-		lb_unload
-		return 1
-	fi
-	for ((i = 0; i < ${#CASES[@]}; i += 2)); do
-		# shellcheck disable=SC2294
-		eval "${CASES[i + 1]}" > "$dir/${CASES[i]}" 2>&1 ||
-			echo "case stopped early (status $?)" >> "$dir/${CASES[i]}"
-		lab_close_all
-	done
-	lb_check "$lb" > "$dir/check" 2>&1 || { fail "still-$lb" "$(cat "$dir/check")"; }
-	lab_nat_down
-	lb_unload || fail "unload-$lb" "module still loaded"
-	return 0
-}
-
-okA=0
-okB=0
-record "$A" /tmp/seq-A && okA=1
-record "$B" /tmp/seq-B && okB=1
-for ((i = 0; i < ${#CASES[@]}; i += 2)); do
-	c=${CASES[i]}
-	log "$c on $A:"
-	quote < "/tmp/seq-A/$c" 2>/dev/null
-	if [ $okA = 0 ] || [ $okB = 0 ]; then
-		fail "$c" "no recording: balancer $([ $okA = 0 ] && echo "$A" || echo "$B") did not load"
-		continue
-	fi
-	if grep -qE '^ERR$|open[0-9]+ ERR|stopped early|did not drop' "/tmp/seq-A/$c"; then
-		fail "$c" "the $A recording itself is broken"
-		continue
-	fi
-	check_same_file "$c" "/tmp/seq-A/$c" "/tmp/seq-B/$c"
-done
+sched_compare "$A" "$B" "${CASES[@]}"
 finish
