@@ -225,7 +225,7 @@ static bool ftp_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 	if (ok)
 		*diff = (int)buf_len - (int)(ep.end - ep.start);
 	else
-		net_dbg_ratelimited(XVS_NAME ": ftp: cannot rewrite a passive mode answer\n");
+		net_dbg_ratelimited("ftp: cannot rewrite a passive mode answer\n");
 
 	WRITE_ONCE(cp->app_data, XVS_FTP_ACTIVE);
 	ftp_conn_listen(n_cp);

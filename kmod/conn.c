@@ -119,7 +119,7 @@ static void xvs_conn_fill_cport(struct xvs_conn *cp, __be16 cport)
 		err = rhltable_insert(&tab->rhlt, &cp->node,
 				      xvs_conn_rht_params);
 		if (unlikely(err))
-			net_warn_ratelimited(XVS_NAME ": connection table insert failed: %d\n",
+			net_warn_ratelimited("connection table insert failed: %d\n",
 					     err);
 		WRITE_ONCE(cp->flags, cp->flags & ~IP_VS_CONN_F_NO_CPORT);
 		atomic_dec(&cp->xnet->conn_no_cport);
@@ -250,16 +250,24 @@ static bool xvs_conn_bind_dest(struct xvs_conn *cp, struct xvs_dest *dest)
 
 	/* The method, NOOUTPUT and INACTIVE come from the destination. */
 	conn_flags = READ_ONCE(dest->conn_flags) | IP_VS_CONN_F_INACTIVE;
-	/* A synced connection keeps the activity its master reported. */
-	if ((cp->flags & (IP_VS_CONN_F_SYNC | IP_VS_CONN_F_TEMPLATE)) ==
-	    IP_VS_CONN_F_SYNC)
-		conn_flags &= ~IP_VS_CONN_F_INACTIVE;
+	/*
+	 * A synced connection keeps the activity its master reported; the
+	 * master's method it used while unbound gives way to ours.
+	 */
+	if (cp->flags & IP_VS_CONN_F_SYNC) {
+		if (!(cp->flags & IP_VS_CONN_F_TEMPLATE))
+			conn_flags &= ~IP_VS_CONN_F_INACTIVE;
+		conn_flags |= cp->flags & ~(IP_VS_CONN_F_FWD_MASK |
+					    IP_VS_CONN_F_NOOUTPUT);
+	} else {
+		conn_flags |= cp->flags;
+	}
 	if (cp->protocol != IPPROTO_UDP || (cp->flags & IP_VS_CONN_F_TEMPLATE))
 		conn_flags &= ~IP_VS_CONN_F_ONE_PACKET;
 	/* conntrack=1 is not supported: never keep conntrack entries. */
 	conn_flags &= ~IP_VS_CONN_F_NFCT;
-	cp->flags |= conn_flags;
-	cp->dest = dest;
+	WRITE_ONCE(cp->flags, conn_flags);
+	WRITE_ONCE(cp->dest, dest);
 
 	/* A template counts as PersistConn, never as a connection. */
 	if (cp->flags & IP_VS_CONN_F_TEMPLATE) {
@@ -512,7 +520,16 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 	cp->state = 0;
 	cp->timeout = XVS_CONN_INITIAL_TIMEOUT;
 
-	if (!xvs_conn_bind_dest(cp, dest)) {
+	if (dest) {
+		if (!xvs_conn_bind_dest(cp, dest)) {
+			kmem_cache_free(xvs_conn_cache, cp);
+			return NULL;
+		}
+	} else if (flags & IP_VS_CONN_F_SYNC) {
+		/* As its master forwarded it, until our destination exists. */
+		cp->flags |= flags & (IP_VS_CONN_F_FWD_MASK |
+				      IP_VS_CONN_F_NOOUTPUT);
+	} else {
 		kmem_cache_free(xvs_conn_cache, cp);
 		return NULL;
 	}
@@ -530,7 +547,7 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 	refcount_inc(&cp->refcnt);	/* the table's */
 	err = rhltable_insert(&tab->rhlt, &cp->node, xvs_conn_rht_params);
 	if (unlikely(err)) {
-		net_warn_ratelimited(XVS_NAME ": connection table insert failed: %d\n",
+		net_warn_ratelimited("connection table insert failed: %d\n",
 				     err);
 		if (cp->flags & IP_VS_CONN_F_NO_CPORT)
 			atomic_dec(&xnet->conn_no_cport);
@@ -540,6 +557,18 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		return NULL;
 	}
 	return cp;
+}
+
+void xvs_conn_bind_synced(struct xvs_conn *cp, struct xvs_dest *dest)
+{
+	spin_lock_bh(&cp->lock);
+	if (!cp->dest && xvs_conn_bind_dest(cp, dest)) {
+		WRITE_ONCE(cp->xmit,
+			   xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK));
+		if (!cp->app)
+			xvs_app_bind_conn(cp);
+	}
+	spin_unlock_bh(&cp->lock);
 }
 
 /* ---- flushing ----------------------------------------------------------- */

@@ -117,12 +117,20 @@ struct xvs_conn_param {
 /*
  * xvs_conn_new() for any identity: connections and persistence templates
  * (IP_VS_CONN_F_TEMPLATE in flags).  A template's timer starts with the
- * caller's xvs_conn_put().
+ * caller's xvs_conn_put().  @dest may be NULL only for the sync backup
+ * (IP_VS_CONN_F_SYNC): the entry then forwards with the method in @flags
+ * until xvs_conn_bind_synced() binds it.
  */
 struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 				 const struct xvs_conn_param *p,
 				 struct xvs_dest *dest, __be16 dport,
 				 unsigned int flags, u32 fwmark);
+
+/*
+ * Binds a synced entry made without a destination to @dest (which now
+ * exists); a no-op if it is bound already.  Caller holds a reference.
+ */
+void xvs_conn_bind_synced(struct xvs_conn *cp, struct xvs_dest *dest);
 
 /* The template of @p with a reference, or NULL; caller holds RCU. */
 struct xvs_conn *xvs_conn_template_get(struct xvs_net *xnet,

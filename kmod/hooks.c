@@ -288,7 +288,7 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 	 */
 	if (!svc->fwmark && pkt->dport != svc->port) {
 		if (!svc->port)
-			net_err_ratelimited(XVS_NAME ": schedule: port zero only supported in persistent services, check your ipvs configuration\n");
+			net_err_ratelimited("schedule: port zero only supported in persistent services, check your ipvs configuration\n");
 		return xvs_leave(svc, skb, pkt);
 	}
 

@@ -87,8 +87,20 @@ static void __net_exit xvs_net_exit(struct net *net)
 	xvs_stats_free(&xnet->tot_stats);
 }
 
+/*
+ * The sync daemons' sockets hold routes and multicast memberships on the
+ * namespace's devices; a dying namespace unregisters its devices before any
+ * .exit of a pernet subsystem runs, and would wait for those references
+ * forever.  .pre_exit runs before that.
+ */
+static void __net_exit xvs_net_pre_exit(struct net *net)
+{
+	xvs_sync_stop_all(xvs_net(net));
+}
+
 static struct pernet_operations xvs_net_ops = {
 	.init = xvs_net_init,
+	.pre_exit = xvs_net_pre_exit,
 	.exit = xvs_net_exit,
 	.id = &xvs_net_id,
 	.size = sizeof(struct xvs_net),

@@ -11,10 +11,12 @@
  *
  * Backup side: one kernel thread per port receives datagrams, checks them
  * and creates or refreshes the described connections and templates, bound
- * to our own destination with the same address and port.  Anything that
- * does not parse, names an unknown service or destination, or carries
- * another syncid is dropped and counted; the counts are logged when the
- * daemon stops.
+ * to our own destination with the same address and port.  A standby
+ * director often has no such destination yet: the entry is then kept
+ * unbound, forwarded with the master's method, and bound by a later
+ * refresh (as IPVS does).  Anything that does not parse or carries another
+ * syncid is dropped and counted; the counts are logged when the daemon
+ * stops.
  *
  * Both message versions are understood; the sync_version sysctl picks the
  * one sent.  Start and stop are serialised by sync->mutex; the packet path
@@ -429,7 +431,7 @@ static int xvs_sync_master_thread(void *data)
 			}
 			if (err != -EAGAIN && err != -ENOBUFS) {
 				/* No route, interface down...: lost, as in IPVS. */
-				net_warn_ratelimited("xvs: sync send error %d\n", err);
+				net_warn_ratelimited("sync send error %d\n", err);
 				atomic_long_add(m->nr_conns, &sync->tx_dropped);
 				break;
 			}
@@ -590,14 +592,19 @@ static bool xvs_sync_apply(struct xvs_net *xnet, const struct xvs_sync_entry *e)
 		WRITE_ONCE(cp->old_state, e->state);
 		WRITE_ONCE(cp->timeout, xvs_sync_state_timeout(xnet, e));
 		spin_unlock_bh(&cp->lock);
-	} else {
-		struct xvs_dest *dest = xvs_sync_find_dest(xnet, e);
-
 		if (!dest) {
-			ok = false;
-			goto out;
+			dest = xvs_sync_find_dest(xnet, e);
+			if (dest)
+				xvs_conn_bind_synced(cp, dest);
 		}
-		cp = xvs_conn_create(xnet, &p, dest, dport, e->flags,
+	} else {
+		/*
+		 * Without our service or destination (a standby director
+		 * whose table is loaded at takeover) the entry is kept
+		 * unbound, as IPVS keeps it, and bound by a later refresh.
+		 */
+		cp = xvs_conn_create(xnet, &p, xvs_sync_find_dest(xnet, e),
+				     dport, e->flags,
 				     e->fwmark);
 		if (!cp) {
 			ok = false;
@@ -672,7 +679,7 @@ static int xvs_sync_backup_thread(void *data)
 					     MSG_DONTWAIT);
 			if (len < 0) {
 				if (len != -EAGAIN)
-					net_warn_ratelimited("xvs: sync receive error %d\n",
+					net_warn_ratelimited("sync receive error %d\n",
 							     len);
 				break;
 			}
@@ -1073,14 +1080,21 @@ int xvs_sync_net_init(struct xvs_net *xnet)
 	return 0;
 }
 
+void xvs_sync_stop_all(struct xvs_net *xnet)
+{
+	if (!xvs_sync_of(xnet))
+		return;
+	xvs_sync_stop(xnet, IP_VS_STATE_MASTER);
+	xvs_sync_stop(xnet, IP_VS_STATE_BACKUP);
+}
+
 void xvs_sync_net_exit(struct xvs_net *xnet)
 {
 	struct xvs_sync *sync = xvs_sync_of(xnet);
 
 	if (!sync)
 		return;
-	xvs_sync_stop(xnet, IP_VS_STATE_MASTER);
-	xvs_sync_stop(xnet, IP_VS_STATE_BACKUP);
+	xvs_sync_stop_all(xnet);
 	xnet->sync = NULL;
 	kfree(sync);
 }

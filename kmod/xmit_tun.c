@@ -45,10 +45,18 @@ struct xvs_tun {
 	unsigned int hlen;	/* headers between outer IP and inner packet */
 };
 
+/*
+ * @dest NULL: a connection the sync backup made before our destination
+ * existed; as IPVS, it tunnels with plain IPIP until it is bound.
+ */
 static void xvs_tun_setup(struct xvs_tun *t, const struct xvs_dest *dest,
 			  const struct sk_buff *skb)
 {
 	memset(t, 0, sizeof(*t));
+	if (!dest) {
+		t->type = IP_VS_CONN_F_TUNNEL_TYPE_IPIP;
+		return;
+	}
 	t->type = READ_ONCE(dest->tun_type);
 	t->flags = READ_ONCE(dest->tun_flags);
 	t->port = READ_ONCE(dest->tun_port);
@@ -160,6 +168,7 @@ static struct sk_buff *xvs_tun_headroom(struct sk_buff *skb,
 /* An IPv6 request in an IPv6 header (GUE or GRE in between, if so set). */
 static unsigned int xvs_tun_xmit6(struct sk_buff *skb, struct xvs_conn *cp)
 {
+	struct xvs_dest *dest = READ_ONCE(cp->dest);
 	struct net *net = cp->xnet->net;
 	u8 next_protocol = IPPROTO_IPV6;
 	struct in6_addr saddr;
@@ -170,9 +179,9 @@ static unsigned int xvs_tun_xmit6(struct sk_buff *skb, struct xvs_conn *cp)
 	u8 dsfield, hop_limit;
 	int local;
 
-	if (cp->dest->af != AF_INET6)
+	if (dest && dest->af != AF_INET6)
 		goto drop;
-	xvs_tun_setup(&t, cp->dest, skb);
+	xvs_tun_setup(&t, dest, skb);
 
 	local = xvs_xmit_route6(cp, skb, XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
 				XVS_RTM_TUNNEL, t.hlen, &saddr);
@@ -250,6 +259,7 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 				 const struct xvs_proto_ops *pp,
 				 struct xvs_pkt *pkt)
 {
+	struct xvs_dest *dest = READ_ONCE(cp->dest);
 	struct xvs_net *xnet = cp->xnet;
 	struct net *net = xnet->net;
 	u8 next_protocol = IPPROTO_IPIP;
@@ -263,14 +273,12 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	u8 dsfield, ttl;
 	int local;
 
-	if (!cp->dest)
-		goto drop;
 	if (cp->af == AF_INET6)
 		return xvs_tun_xmit6(skb, cp);
 	/* Tunnels between address families are not supported. */
-	if (cp->dest->af != AF_INET)
+	if (dest && dest->af != AF_INET)
 		goto drop;
-	xvs_tun_setup(&t, cp->dest, skb);
+	xvs_tun_setup(&t, dest, skb);
 
 	local = xvs_xmit_route4(cp, skb, XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
 				XVS_RTM_CONNECT | XVS_RTM_TUNNEL, t.hlen,

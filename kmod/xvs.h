@@ -306,7 +306,9 @@ void xvs_conn_flush(struct xvs_net *xnet);
 
 struct xvs_sync;
 int xvs_sync_net_init(struct xvs_net *xnet);
-/* Stops the daemons; before the connections are flushed. */
+/* Stops the daemons (before the namespace's devices go: .pre_exit). */
+void xvs_sync_stop_all(struct xvs_net *xnet);
+/* Stops them if still running and frees the state; before the flush. */
 void xvs_sync_net_exit(struct xvs_net *xnet);
 
 /* ---- netfilter hooks (hooks.c) ---------------------------------------- */

@@ -41,6 +41,25 @@ check_eq() {
 	fi
 }
 
+# settled SECS WANT CMD...: CMD's output once it is WANT (">=N": a number of
+# at least N), else its last output after SECS seconds.  ip_vs publishes its
+# counters on its 2-second estimator tick, which a loaded TCG host delays
+# further: counters are read through this, never after a fixed sleep alone.
+settled() {
+	local end=$((SECONDS + $1)) want=$2 out
+	shift 2
+	while :; do
+		out=$("$@")
+		case $want in
+		">="*) [ "${out:-0}" -ge "${want#>=}" ] 2>/dev/null && break ;;
+		*) [ "$out" = "$want" ] && break ;;
+		esac
+		[ $SECONDS -ge $end ] && break
+		sleep 0.5
+	done
+	printf '%s\n' "$out"
+}
+
 # check_same_file NAME FILE_A FILE_B: byte comparison, diff on failure
 check_same_file() {
 	if cmp -s "$2" "$3"; then

@@ -143,7 +143,7 @@ check_eq director-tcp-untouched 0 $((dir_in1 - dir_in0))
 sleep 3
 lvs -L -n --stats --exact
 svc=$VIP:80
-check_eq stats-service-conns $NREQ "$(lab_svc_stat $svc 3)"
+check_eq stats-service-conns $NREQ "$(settled 20 $NREQ lab_svc_stat $svc 3)"
 for n in $DR_RS; do
 	check_eq "stats-rs$n-conns" "${count[rs$n]}" "$(lab_dest_stat $svc "$(rip $n):80" 3)"
 done

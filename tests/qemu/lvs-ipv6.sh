@@ -227,12 +227,14 @@ listings() {
 # virtual address (so the TCP connections close as TIME_WAIT, as with NAT)
 # and counted: at least SYN+ACK, data and FIN per connection, and every
 # UDP answer
+out_pkts() {
+	lvs -L -n --stats --exact "$1" "$2" | awk -v p="$3" '$1 == p { print $5 }'
+}
 replies_seen() {
 	local out
-	out=$(lvs -L -n --stats --exact -t "[$VIP6]:$TP" | awk '$1 == "TCP" { print $5 }')
+	out=$(settled 20 ">=$((3 * NREQ))" out_pkts -t "[$VIP6]:$TP" TCP)
 	check "$1/tcp-replies-counted" [ "${out:-0}" -ge $((3 * NREQ)) ]
-	out=$(lvs -L -n --stats --exact -u "[$VIP6]:$UP" | awk '$1 == "UDP" { print $5 }')
-	check_eq "$1/udp-replies-counted" $NREQ "$out"
+	check_eq "$1/udp-replies-counted" $NREQ "$(settled 20 $NREQ out_pkts -u "[$VIP6]:$UP" UDP)"
 }
 
 # path_mtu: a full-sized TCP segment to the VIP; prints the path MTU the

@@ -93,7 +93,7 @@ check_eq wlc-distribution "rs1=3 rs2=6 rs3=3" \
 sleep 3
 lvs -L -n --stats --exact
 svc=81.57.54.100:80
-check_eq stats-service-conns $NREQ "$(lab_svc_stat $svc 3)"
+check_eq stats-service-conns $NREQ "$(settled 20 $NREQ lab_svc_stat $svc 3)"
 for n in $LAB_RS; do
 	check_eq "stats-rs$n-conns" "${count[rs$n]}" "$(lab_dest_stat $svc 192.168.0.$n:80 3)"
 done

@@ -170,9 +170,7 @@ for n in 1 2 3; do
 done
 check_eq persistconn 1 $pc_ok
 # templates are no connections: 12 requests, 12 connections counted
-# (ip_vs publishes its counters on its 2-second estimator tick)
-sleep 3
-check_eq conns-not-templates 12 "$(lab_svc_stat $VIP:80 3)"
+check_eq conns-not-templates 12 "$(settled 20 12 lab_svc_stat $VIP:80 3)"
 
 # --- -M 255.255.255.0: 10.2.2.1 and 10.2.2.2 share a template ---------------
 a=$(pget 10.2.2.1 $VIP 81)
@@ -300,9 +298,8 @@ else
 		tpl_proc_line IP ASSURED 10.7.8.1 0.0.0.7 0 "$(rsaddr "$g80")" 0; } | sort)
 	check_eq fwmark-templates-proc "$exp" "$(tpl_proc | grep '^IP ')"
 	check_eq fwmark-persistconn 1 "$(persistconn "-f 7" "$(rsaddr "$f80")":0)"
-	# ip_vs publishes its counters on its 2-second estimator tick
-	sleep 3
-	check_eq fwmark-conns 5 "$(lvs -L -n --stats --exact -f 7 | awk '$1 == "FWM" { print $3 }')"
+	fwm_conns() { lvs -L -n --stats --exact -f 7 | awk '$1 == "FWM" { print $3 }'; }
+	check_eq fwmark-conns 5 "$(settled 20 5 fwm_conns)"
 fi
 
 lvs -L -n -c | quote

@@ -276,19 +276,16 @@ else
 fi
 check test1-log-adding logged 1 "Adding real server: $WWW1:80 (2*$VIP:80)"
 
-# --- connection sync (the kernel's sync daemon; ipvs variant) ---------------
+# --- connection sync (the balancer's sync daemons) --------------------------
 # Both directors run a master and a backup sync daemon; an established
 # connection through ha1 must keep working through ha2 after the takeover.
-SYNC=no
-if [ "$LB" = ipvs ]; then
-	SYNC=yes
-	for n in 1 2; do
-		in_ns ha$n ipvsadm --start-daemon master --mcast-interface eth0 --syncid 6 &&
-			in_ns ha$n ipvsadm --start-daemon backup --mcast-interface eth0 --syncid 6 ||
-			SYNC=failed
-	done
-	[ $SYNC = yes ] && pass sync-daemons || fail sync-daemons "ipvsadm --start-daemon failed"
-fi
+SYNC=yes
+for n in 1 2; do
+	in_ns ha$n ipvsadm --start-daemon master --mcast-interface eth0 --syncid 6 &&
+		in_ns ha$n ipvsadm --start-daemon backup --mcast-interface eth0 --syncid 6 ||
+		SYNC=failed
+done
+[ $SYNC = yes ] && pass sync-daemons || fail sync-daemons "ipvsadm --start-daemon failed"
 conn_open() {
 	coproc CONN { ip netns exec client nc $VIP 9000 2>/dev/null; }
 	read -r -t 5 CONN_RS <&"${CONN[0]}" || CONN_RS=none
@@ -309,9 +306,14 @@ if [ $SYNC = yes ]; then
 	check_eq sync-conn-open true "$([ "$CONN_RS" != none ] && echo true || echo "false ($CONN_RS)")"
 	for i in 1 2 3 4; do conn_echo "before-$i" >/dev/null; done
 	check sync-conn-echo-ha1 conn_echo before-5
-	sleep 2		# the sync message for the established connection
-	in_ns ha2 ipvsadm -L -n -c | grep -q ":9000" && pass sync-conn-on-ha2 ||
+	# the master thread sends its buffer within about 2 s (later on a
+	# loaded TCG host)
+	synced_on_ha2() { in_ns ha2 ipvsadm -L -n -c | grep -q ":9000"; }
+	if wait_for 15 synced_on_ha2; then
+		pass sync-conn-on-ha2
+	else
 		fail sync-conn-on-ha2 "ha2 has no synced connection to :9000"
+	fi
 fi
 
 # --- test (2): xvsd stops on ha1: ha2 takes over -----------------------------
