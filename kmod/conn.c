@@ -37,6 +37,13 @@
 
 struct xvs_conn_table {
 	struct rhltable rhlt;
+	/*
+	 * drop_entry's sweep (defense work only): where it stopped, and
+	 * IPVS's per-packet-count countdowns of xvs_conn_drop_ok().
+	 */
+	struct rhashtable_iter drop_iter;
+	bool drop_walking;
+	s8 drop_countdown[9];
 };
 
 /*
@@ -363,6 +370,8 @@ static const struct xvs_xmit_ops *xvs_conn_xmit_ops(unsigned int method)
 		return &xvs_xmit_tun;
 	case IP_VS_CONN_F_LOCALNODE:
 		return &xvs_xmit_local;
+	case IP_VS_CONN_F_BYPASS:
+		return &xvs_xmit_bypass;
 	default:
 		/* Not implemented yet: packets continue unchanged. */
 		return NULL;
@@ -525,8 +534,12 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 			kmem_cache_free(xvs_conn_cache, cp);
 			return NULL;
 		}
-	} else if (flags & IP_VS_CONN_F_SYNC) {
-		/* As its master forwarded it, until our destination exists. */
+	} else if ((flags & IP_VS_CONN_F_SYNC) ||
+		   (flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_BYPASS) {
+		/*
+		 * Synced: as its master forwarded it, until our destination
+		 * exists.  Bypass: to where the client sent it.
+		 */
 		cp->flags |= flags & (IP_VS_CONN_F_FWD_MASK |
 				      IP_VS_CONN_F_NOOUTPUT);
 	} else {
@@ -569,6 +582,115 @@ void xvs_conn_bind_synced(struct xvs_conn *cp, struct xvs_dest *dest)
 			xvs_app_bind_conn(cp);
 	}
 	spin_unlock_bh(&cp->lock);
+}
+
+/* ---- memory-pressure defense (drop_entry) -------------------------------- */
+
+/*
+ * May an established entry (or one of a protocol without states) go?  As
+ * IPVS: not before 60 s without a refresh, which leaves normal connections
+ * time to get through; then, by the n (1..8) client packets it saw, one
+ * entry in n; never with no packet or more than eight.
+ */
+static bool xvs_conn_drop_ok(struct xvs_conn_table *tab, struct xvs_conn *cp)
+{
+	int n;
+
+	if (time_before(jiffies + READ_ONCE(cp->timeout),
+			READ_ONCE(cp->timer.expires) + 60 * HZ))
+		return false;
+	n = atomic_read(&cp->in_pkts);
+	if (n <= 0 || n >= ARRAY_SIZE(tab->drop_countdown))
+		return false;
+	if (--tab->drop_countdown[n] > 0)
+		return false;
+	tab->drop_countdown[n] = n;
+	return true;
+}
+
+/* A template of a one-packet service serves no later connection. */
+static bool xvs_conn_one_packet_template(const struct xvs_conn *cp)
+{
+	const struct xvs_dest *dest = READ_ONCE(cp->dest);
+	const struct xvs_service *svc = dest ? rcu_dereference(dest->svc) :
+				      NULL;
+
+	return svc && (READ_ONCE(svc->flags) & IP_VS_SVC_F_ONEPACKET);
+}
+
+static bool xvs_conn_drop_candidate(struct xvs_conn_table *tab,
+				    struct xvs_conn *cp)
+{
+	unsigned int state = READ_ONCE(cp->state);
+
+	/*
+	 * Only the table holds it: no packet is using it and nothing
+	 * depends on it (a template with connections, an FTP control
+	 * connection with its data connection).
+	 */
+	if (refcount_read(&cp->refcnt) > 1)
+		return false;
+	if (cp->flags & IP_VS_CONN_F_TEMPLATE) {
+		if (xvs_conn_one_packet_template(cp))
+			return xvs_conn_drop_ok(tab, cp);
+		return state != XVS_CTPL_S_ASSURED;
+	}
+	switch (cp->protocol) {
+	case IPPROTO_TCP:
+		if (state == XVS_TCP_S_SYN_RECV || state == XVS_TCP_S_SYNACK)
+			return true;
+		return state == XVS_TCP_S_ESTABLISHED &&
+		       xvs_conn_drop_ok(tab, cp);
+	case IPPROTO_SCTP:
+		if (state == XVS_SCTP_S_INIT1 || state == XVS_SCTP_S_INIT)
+			return true;
+		return state == XVS_SCTP_S_ESTABLISHED &&
+		       xvs_conn_drop_ok(tab, cp);
+	default:
+		return xvs_conn_drop_ok(tab, cp);
+	}
+}
+
+void xvs_conn_drop_some(struct xvs_net *xnet)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(xnet);
+	unsigned int budget, seen = 0;
+	struct xvs_conn *cp;
+
+	/*
+	 * IPVS looks at 1/32 of its table each second, in random buckets;
+	 * a walk that resumes where it stopped covers the same share and
+	 * reaches every entry within 32 seconds.
+	 */
+	budget = max(atomic_read(&xnet->conn_count) / 32, 32);
+	if (!tab->drop_walking) {
+		rhashtable_walk_enter(&tab->rhlt.ht, &tab->drop_iter);
+		tab->drop_walking = true;
+	}
+	rhashtable_walk_start(&tab->drop_iter);
+	while (seen < budget) {
+		cp = rhashtable_walk_next(&tab->drop_iter);
+		if (!cp) {
+			/* The end: the next sweep starts over. */
+			rhashtable_walk_stop(&tab->drop_iter);
+			rhashtable_walk_exit(&tab->drop_iter);
+			tab->drop_walking = false;
+			return;
+		}
+		if (IS_ERR(cp)) {
+			if (PTR_ERR(cp) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (xvs_conn_drop_candidate(tab, cp))
+			xvs_conn_expire_now(cp);
+		if (!(++seen % 1024)) {
+			rhashtable_walk_stop(&tab->drop_iter);
+			cond_resched();
+			rhashtable_walk_start(&tab->drop_iter);
+		}
+	}
+	rhashtable_walk_stop(&tab->drop_iter);
 }
 
 /* ---- flushing ----------------------------------------------------------- */
@@ -935,6 +1057,8 @@ void xvs_conn_net_exit(struct xvs_net *xnet)
 	remove_proc_entry("ip_vs_conn", xnet->net->proc_net);
 	xvs_conn_flush(xnet);
 	xnet->conn_tab = NULL;
+	if (tab->drop_walking)
+		rhashtable_walk_exit(&tab->drop_iter);
 	rhltable_destroy(&tab->rhlt);
 	kfree(tab);
 	xvs_conn_cache_put();

@@ -85,6 +85,17 @@ static inline unsigned int xvs_conn_fwd_method(const struct xvs_conn *cp)
 	return READ_ONCE(cp->flags) & IP_VS_CONN_F_FWD_MASK;
 }
 
+/*
+ * Where the connection's packets are routed: its real server, or for a
+ * bypass entry (no real server, daddr 0 as IPVS shows it) the address the
+ * client asked for, which is the entry's virtual address.
+ */
+static inline const union nf_inet_addr *xvs_conn_route_addr(const struct xvs_conn *cp)
+{
+	return xvs_conn_fwd_method(cp) == IP_VS_CONN_F_BYPASS ? &cp->vaddr :
+								 &cp->daddr;
+}
+
 /* Lookups; caller holds rcu_read_lock(); a hit comes with a reference. */
 struct xvs_conn *xvs_conn_in_get(struct xvs_net *xnet,
 				 const struct xvs_pkt *pkt);
@@ -118,8 +129,9 @@ struct xvs_conn_param {
  * xvs_conn_new() for any identity: connections and persistence templates
  * (IP_VS_CONN_F_TEMPLATE in flags).  A template's timer starts with the
  * caller's xvs_conn_put().  @dest may be NULL only for the sync backup
- * (IP_VS_CONN_F_SYNC): the entry then forwards with the method in @flags
- * until xvs_conn_bind_synced() binds it.
+ * (IP_VS_CONN_F_SYNC: the entry then forwards with the method in @flags
+ * until xvs_conn_bind_synced() binds it) and for bypass entries
+ * (IP_VS_CONN_F_BYPASS, @p->daddr the zero address).
  */
 struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 				 const struct xvs_conn_param *p,

@@ -63,22 +63,22 @@ static void xvs_update_defense_level(struct xvs_net *xnet)
 
 	switch (v->drop_packet) {
 	case 0:
-		xnet->drop_rate = 0;
+		WRITE_ONCE(xnet->drop_rate, 0);
 		break;
 	case 1:
 	case 2:
 		if (nomem) {
 			/* Drop more the further below the threshold we are. */
-			xnet->drop_rate = amemthresh / (amemthresh - availmem);
-			xnet->drop_counter = xnet->drop_rate;
+			WRITE_ONCE(xnet->drop_rate, amemthresh / (amemthresh - availmem));
+			atomic_set(&xnet->drop_counter, xnet->drop_rate);
 			WRITE_ONCE(v->drop_packet, 2);
 		} else {
-			xnet->drop_rate = 0;
+			WRITE_ONCE(xnet->drop_rate, 0);
 			WRITE_ONCE(v->drop_packet, 1);
 		}
 		break;
 	case 3:
-		xnet->drop_rate = READ_ONCE(v->am_droprate);
+		WRITE_ONCE(xnet->drop_rate, READ_ONCE(v->am_droprate));
 		break;
 	}
 
@@ -100,6 +100,8 @@ static void xvs_defense_work(struct work_struct *work)
 					    struct xvs_net, defense_work);
 
 	xvs_update_defense_level(xnet);
+	if (atomic_read(&xnet->dropentry))
+		xvs_conn_drop_some(xnet);
 	queue_delayed_work(system_long_wq, &xnet->defense_work,
 			   XVS_DEFENSE_PERIOD);
 }
@@ -280,7 +282,7 @@ int xvs_sysctl_net_init(struct xvs_net *xnet)
 	spin_lock_init(&xnet->defense_lock);
 	atomic_set(&xnet->dropentry, 0);
 	xnet->drop_rate = 0;
-	xnet->drop_counter = 0;
+	atomic_set(&xnet->drop_counter, 0);
 	xnet->old_secure_tcp = 0;
 	xvs_sysctl_defaults(&xnet->sysctl);
 	/* IPVS's lblc/lblcr default: entries unused for a day expire. */

@@ -28,6 +28,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
 #include <net/icmp.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
@@ -203,9 +204,55 @@ static struct xvs_service *xvs_service_find(struct xvs_net *xnet,
  * port unreachable (even for TCP, we cannot send a RST from here), except
  * for other ports that only reached us through an FTP service.
  */
-static unsigned int xvs_leave(struct xvs_service *svc, struct sk_buff *skb,
-			      const struct xvs_pkt *pkt)
+static bool xvs_addr_is_unicast(struct net *net, u16 af,
+				const union nf_inet_addr *addr)
 {
+	if (af == AF_INET6)
+		return ipv6_addr_type(&addr->in6) & IPV6_ADDR_UNICAST;
+	return inet_addr_type(net, addr->ip) == RTN_UNICAST;
+}
+
+/*
+ * cache_bypass: a firewall-mark service with no server to take a packet for
+ * another host lets it through to that host, in a bypass entry.
+ */
+static struct xvs_conn *xvs_bypass_conn(struct xvs_net *xnet,
+					struct xvs_service *svc,
+					struct sk_buff *skb,
+					const struct xvs_pkt *pkt)
+{
+	static const union nf_inet_addr none;
+	struct xvs_conn_param p = {
+		.af = svc->af,
+		.protocol = pkt->protocol,
+		.caddr = &pkt->saddr,
+		.cport = pkt->sport,
+		.vaddr = &pkt->daddr,
+		.vport = pkt->dport,
+		.daddr = &none,
+	};
+	unsigned int flags = IP_VS_CONN_F_BYPASS;
+
+	if (!READ_ONCE(xnet->sysctl.cache_bypass) || !svc->fwmark ||
+	    !xvs_addr_is_unicast(xnet->net, svc->af, &pkt->daddr))
+		return NULL;
+	if ((READ_ONCE(svc->flags) & IP_VS_SVC_F_ONEPACKET) &&
+	    pkt->protocol == IPPROTO_UDP)
+		flags |= IP_VS_CONN_F_ONE_PACKET;
+	return xvs_conn_create(xnet, &p, NULL, 0, flags, skb->mark);
+}
+
+/*
+ * The service cannot take the packet: bypass it (cache_bypass, *cpp set),
+ * let it pass, or refuse it with a port-unreachable error.
+ */
+static unsigned int xvs_leave(struct xvs_net *xnet, struct xvs_service *svc,
+			      struct sk_buff *skb, const struct xvs_pkt *pkt,
+			      struct xvs_conn **cpp)
+{
+	*cpp = xvs_bypass_conn(xnet, svc, skb, pkt);
+	if (*cpp)
+		return NF_ACCEPT;
 	if (svc->port == XVS_FTP_PORT && pkt->dport != XVS_FTP_PORT)
 		return NF_ACCEPT;
 	if (pkt->af == AF_INET6)
@@ -216,9 +263,26 @@ static unsigned int xvs_leave(struct xvs_service *svc, struct sk_buff *skb,
 }
 
 /*
+ * drop_packet: under memory pressure one new connection in drop_rate is
+ * refused, as IPVS does; the countdown is shared by all CPUs.
+ */
+static bool xvs_todrop(struct xvs_net *xnet)
+{
+	int rate = READ_ONCE(xnet->drop_rate);
+
+	if (!rate)
+		return false;
+	if (atomic_dec_return(&xnet->drop_counter) > 0)
+		return false;
+	atomic_set(&xnet->drop_counter, rate);
+	return true;
+}
+
+/*
  * A packet that belongs to no connection: create one if it opens one for a
  * service.  Returns the verdict when *cpp stays NULL.
  */
+
 static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 				     struct sk_buff *skb,
 				     const struct xvs_proto_ops *pp,
@@ -243,6 +307,8 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 	svc = xvs_service_find(xnet, skb, pkt);
 	if (!svc)
 		return NF_ACCEPT;
+	if (xvs_todrop(xnet))
+		return NF_DROP;
 
 	/* Active FTP data from a real server is never scheduled. */
 	if (pkt->sport == XVS_FTP_DATA_PORT)
@@ -274,7 +340,7 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 		int err = xvs_persist_schedule(xnet, svc, skb, pkt, &in, &cp);
 
 		if (err == -ENOENT)
-			return xvs_leave(svc, skb, pkt);
+			return xvs_leave(xnet, svc, skb, pkt, cpp);
 		if (err)
 			return NF_DROP;
 		xvs_new_conn_stats(cp, svc);
@@ -289,12 +355,12 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 	if (!svc->fwmark && pkt->dport != svc->port) {
 		if (!svc->port)
 			net_err_ratelimited("schedule: port zero only supported in persistent services, check your ipvs configuration\n");
-		return xvs_leave(svc, skb, pkt);
+		return xvs_leave(xnet, svc, skb, pkt, cpp);
 	}
 
 	dest = xvs_svc_schedule(svc, &in);
 	if (!dest)
-		return xvs_leave(svc, skb, pkt);
+		return xvs_leave(xnet, svc, skb, pkt, cpp);
 
 	flags = ((svc->flags & IP_VS_SVC_F_ONEPACKET) &&
 		 pkt->protocol == IPPROTO_UDP) ? IP_VS_CONN_F_ONE_PACKET : 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xvs: forwarding methods: NAT (xmit_nat.c), direct routing and local node
- * (xmit_dr.c), tunnelling (xmit_tun.c).  Each method is one struct
+ * (xmit_dr.c), tunnelling (xmit_tun.c), bypass (xmit_bypass.c).  Each method is one struct
  * xvs_xmit_ops; a connection is bound to the ops of its destination's
  * method when it is created.
  */
@@ -66,6 +66,7 @@ extern const struct xvs_xmit_ops xvs_xmit_nat;
 extern const struct xvs_xmit_ops xvs_xmit_dr;
 extern const struct xvs_xmit_ops xvs_xmit_tun;
 extern const struct xvs_xmit_ops xvs_xmit_local;
+extern const struct xvs_xmit_ops xvs_xmit_bypass;
 
 /* Routing modes of xvs_xmit_route4() (xmit_dr.c). */
 #define XVS_RTM_LOCAL		0x01	/* the real server may be local */
@@ -105,6 +106,13 @@ bool xvs_xmit_dec_ttl(struct net *net, struct sk_buff *skb, u16 af);
 
 /* Is the packet over the MTU?  GSO packets are checked per segment. */
 bool xvs_xmit_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu);
+
+/*
+ * Sends a packet that xvs_xmit_route4/6() gave its route, unchanged but
+ * for the hop count (direct routing, bypass).  Returns NF_STOLEN.
+ */
+unsigned int xvs_xmit_send_unchanged(struct sk_buff *skb,
+				     struct xvs_conn *cp);
 
 /* Marks the skb as handled by us and detaches it from conntrack. */
 void xvs_skb_untrack(struct sk_buff *skb);

@@ -162,7 +162,8 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 
 	rt = xvs_rt_cached(cp, &src);
 	if (!rt) {
-		rt = xvs_rt_lookup(net, cp->daddr.ip, mode, &src);
+		rt = xvs_rt_lookup(net, xvs_conn_route_addr(cp)->ip, mode,
+				   &src);
 		if (!rt) {
 			/* dst_link_failure() finds the netns via skb->dev. */
 			if (!skb->dev)
@@ -232,23 +233,9 @@ static unsigned int xvs_dr_cont_local(struct sk_buff *skb)
 	return NF_ACCEPT;
 }
 
-static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
-				const struct xvs_proto_ops *pp,
-				struct xvs_pkt *pkt)
+unsigned int xvs_xmit_send_unchanged(struct sk_buff *skb,
+				     struct xvs_conn *cp)
 {
-	const unsigned int mode = XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
-				  XVS_RTM_KNOWN_NH;
-	int local;
-
-	if (cp->af == AF_INET6)
-		local = xvs_xmit_route6(cp, skb, mode, 0, NULL);
-	else
-		local = xvs_xmit_route4(cp, skb, mode, 0, NULL);
-	if (local < 0)
-		goto drop;
-	if (local)
-		return xvs_dr_cont_local(skb);
-
 	/* The TTL changed (IPv6 has no header checksum). */
 	if (cp->af == AF_INET)
 		ip_send_check(ip_hdr(skb));
@@ -266,10 +253,27 @@ static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 		NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
 		NULL, skb_dst(skb)->dev, dst_output);
 	return NF_STOLEN;
+}
 
-drop:
-	kfree_skb(skb);
-	return NF_STOLEN;
+static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
+				const struct xvs_proto_ops *pp,
+				struct xvs_pkt *pkt)
+{
+	const unsigned int mode = XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
+				  XVS_RTM_KNOWN_NH;
+	int local;
+
+	if (cp->af == AF_INET6)
+		local = xvs_xmit_route6(cp, skb, mode, 0, NULL);
+	else
+		local = xvs_xmit_route4(cp, skb, mode, 0, NULL);
+	if (local < 0) {
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	if (local)
+		return xvs_dr_cont_local(skb);
+	return xvs_xmit_send_unchanged(skb, cp);
 }
 
 const struct xvs_xmit_ops xvs_xmit_dr = {

@@ -133,7 +133,8 @@ int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
 
 	rt = xvs_rt6_cached(cp, &src);
 	if (!rt) {
-		rt = xvs_rt6_lookup(net, &cp->daddr.in6, mode, saddr, &src);
+		rt = xvs_rt6_lookup(net, &xvs_conn_route_addr(cp)->in6, mode,
+				    saddr, &src);
 		if (!rt) {
 			/* dst_link_failure() finds the netns via skb->dev. */
 			if (!skb->dev)

@@ -229,14 +229,14 @@ struct xvs_net {
 	/*
 	 * Defense against memory exhaustion (ctl_sysctl.c), re-evaluated
 	 * every second from drop_entry, drop_packet and secure_tcp: while
-	 * dropentry is set random connections should be dropped; drop_rate
-	 * (0: off) asks to drop one new connection in drop_rate, counting
-	 * down drop_counter.  Under defense_lock.
+	 * dropentry is set random connections are dropped; drop_rate (0: off)
+	 * drops one new connection in drop_rate, counting down drop_counter
+	 * (xvs_todrop()).  Written under defense_lock.
 	 */
 	spinlock_t defense_lock;
 	atomic_t dropentry;
 	int drop_rate;
-	int drop_counter;
+	atomic_t drop_counter;
 	int old_secure_tcp;
 	struct delayed_work defense_work;
 
@@ -301,6 +301,8 @@ int xvs_conn_net_init(struct xvs_net *xnet);
 void xvs_conn_net_exit(struct xvs_net *xnet);
 /* Drop every connection of this netns (module unload, netns exit). */
 void xvs_conn_flush(struct xvs_net *xnet);
+/* drop_entry: expires cheap-to-lose entries in 1/32 of the table. */
+void xvs_conn_drop_some(struct xvs_net *xnet);
 
 /* ---- connection synchronisation (sync.c) ----------------------------- */
 
