@@ -516,9 +516,13 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 	cp->fwmark = fwmark;
 	cp->flags = flags & (IP_VS_CONN_F_ONE_PACKET | IP_VS_CONN_F_TEMPLATE |
 			     IP_VS_CONN_F_NO_CPORT | IP_VS_CONN_F_SYNC);
-	/* Made by the sync backup: active or not as the master said. */
+	/*
+	 * Made by the sync backup: active or not as the master said, and
+	 * with the sequence translation it reported (set by the caller).
+	 */
 	if (flags & IP_VS_CONN_F_SYNC)
-		cp->flags |= flags & IP_VS_CONN_F_INACTIVE;
+		cp->flags |= flags & (IP_VS_CONN_F_INACTIVE |
+				      IP_VS_CONN_F_SEQ_MASK);
 	xvs_conn_key_init(&cp->key, cp->af, cp->protocol, cp->caddr.all,
 			  cp->cport);
 	spin_lock_init(&cp->lock);

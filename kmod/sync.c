@@ -257,14 +257,35 @@ static void xvs_sync_msg_queue(struct xvs_sync *sync, struct xvs_sync_thread *t)
 	}
 }
 
+static void xvs_seq_to_words(const struct xvs_seq *s, u32 *w)
+{
+	w[0] = s->init_seq;
+	w[1] = (u32)s->delta;
+	w[2] = (u32)s->previous_delta;
+}
+
+static void xvs_seq_from_words(struct xvs_seq *s, const u32 *w)
+{
+	s->init_seq = w[0];
+	s->delta = (s32)w[1];
+	s->previous_delta = (s32)w[2];
+}
+
 /* What the messages say about @cp. */
-static void xvs_sync_entry_of(const struct xvs_conn *cp,
-			      struct xvs_sync_entry *e)
+static void xvs_sync_entry_of(struct xvs_conn *cp, struct xvs_sync_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->af = cp->af;
 	e->protocol = cp->protocol;
 	e->flags = READ_ONCE(cp->flags);
+	if (e->flags & IP_VS_CONN_F_SEQ_MASK) {
+		/* The FTP helper's translation, so the backup can go on. */
+		spin_lock_bh(&cp->lock);
+		e->flags = cp->flags;
+		xvs_seq_to_words(&cp->in_seq, e->seq);
+		xvs_seq_to_words(&cp->out_seq, e->seq + 3);
+		spin_unlock_bh(&cp->lock);
+	}
 	e->state = READ_ONCE(cp->state);
 	e->cport = (__force u16)cp->cport;
 	e->vport = (__force u16)READ_ONCE(cp->vport);
@@ -277,15 +298,16 @@ static void xvs_sync_entry_of(const struct xvs_conn *cp,
 }
 
 /* Appends @cp to a message of the thread it hashes to. */
-static void xvs_sync_add(struct xvs_sync *sync, const struct xvs_conn *cp,
+static void xvs_sync_add(struct xvs_sync *sync, struct xvs_conn *cp,
 			 u8 version)
 {
-	unsigned int len = xvs_sync_entry_len(version, cp->af), pad = 0;
 	struct xvs_sync_entry e;
 	struct xvs_sync_thread *t;
 	struct xvs_sync_msg *m;
+	unsigned int len, pad = 0;
 
 	xvs_sync_entry_of(cp, &e);
+	len = xvs_sync_entry_len(version, &e);
 
 	spin_lock_bh(&sync->lock);
 	if (!(sync->state & IP_VS_STATE_MASTER)) {
@@ -520,6 +542,16 @@ static unsigned int xvs_sync_state_timeout(struct xvs_net *xnet,
 	return READ_ONCE(xnet->udp_timeout[e->state]);
 }
 
+/* The master's sequence translation, if it sent one; cp->lock held. */
+static void xvs_sync_set_seq(struct xvs_conn *cp,
+			     const struct xvs_sync_entry *e)
+{
+	if (!(e->flags & IP_VS_CONN_F_SEQ_MASK))
+		return;
+	xvs_seq_from_words(&cp->in_seq, e->seq);
+	xvs_seq_from_words(&cp->out_seq, e->seq + 3);
+}
+
 /* The connection (or template) @e describes, refreshed or created. */
 static bool xvs_sync_apply(struct xvs_net *xnet, const struct xvs_sync_entry *e)
 {
@@ -585,9 +617,13 @@ static bool xvs_sync_apply(struct xvs_net *xnet, const struct xvs_sync_entry *e)
 				atomic_dec(&dest->sched.inactconns);
 			}
 		}
-		flags = (flags & ~IP_VS_CONN_F_INACTIVE) |
-			(e->flags & IP_VS_CONN_F_INACTIVE);
+		/* IPVS's IP_VS_CONN_F_BACKUP_UPD_MASK */
+		flags = (flags & ~(IP_VS_CONN_F_INACTIVE |
+				   IP_VS_CONN_F_SEQ_MASK)) |
+			(e->flags & (IP_VS_CONN_F_INACTIVE |
+				     IP_VS_CONN_F_SEQ_MASK));
 		WRITE_ONCE(cp->flags, flags);
+		xvs_sync_set_seq(cp, e);
 		WRITE_ONCE(cp->state, e->state);
 		WRITE_ONCE(cp->old_state, e->state);
 		WRITE_ONCE(cp->timeout, xvs_sync_state_timeout(xnet, e));
@@ -611,6 +647,7 @@ static bool xvs_sync_apply(struct xvs_net *xnet, const struct xvs_sync_entry *e)
 			goto out;
 		}
 		spin_lock_bh(&cp->lock);
+		xvs_sync_set_seq(cp, e);
 		WRITE_ONCE(cp->state, e->state);
 		WRITE_ONCE(cp->old_state, e->state);
 		WRITE_ONCE(cp->timeout, xvs_sync_state_timeout(xnet, e));

@@ -9,6 +9,8 @@
 #define XVS_XMIT_H
 
 #include <linux/skbuff.h>
+#include <linux/netdevice.h>
+#include <net/dst.h>
 
 #include "xvs.h"
 #include "proto.h"
@@ -95,6 +97,30 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
 		    unsigned int mode, unsigned int tun_hlen,
 		    struct in6_addr *saddr);
+
+/* IPv6 routes to our own addresses go through the loopback device. */
+static inline bool xvs_dst_is_local6(const struct dst_entry *dst)
+{
+	return dst->dev && (dst->dev->flags & IFF_LOOPBACK);
+}
+
+/*
+ * May a packet of family @af (the connection's; a tunnel's outer header
+ * may be of the other) switch between local and remote delivery as
+ * XVS_RTM_* @mode allows?  @to_local: its new route ends here.
+ */
+bool xvs_xmit_mode_ok(const struct sk_buff *skb, u16 af, unsigned int mode,
+		      bool to_local);
+
+/*
+ * A packet of family @af about to leave on a route of MTU @mtu (less the
+ * tunnel headers in XVS_RTM_TUNNEL mode) loses one hop; a local sender
+ * learns a tunnel's smaller MTU; a packet too big for it is refused with
+ * its family's error (IPv4: only with DF, and with pmtu_disc off never in
+ * a tunnel; IPv6: always).  false: drop it.
+ */
+bool xvs_xmit_fits(struct xvs_net *xnet, struct sk_buff *skb, u16 af,
+		   unsigned int mode, int mtu);
 
 /*
  * Forwarding semantics (xmit_dr.c): the packet of family 'af' loses one

@@ -127,27 +127,82 @@ static struct rtable *xvs_rt_lookup(struct net *net, __be32 daddr,
 	return rt;
 }
 
-/* May the packet switch between local and remote delivery this way? */
-static bool xvs_rt_mode_ok(const struct sk_buff *skb, unsigned int mode,
-			   bool to_local)
+/* Is the packet's own route (it is of family @af) one to this host? */
+static bool xvs_skb_for_us(const struct sk_buff *skb, u16 af)
+{
+	if (af == AF_INET6)
+		return xvs_dst_is_local6(skb_dst(skb));
+	return skb_rtable(skb)->rt_flags & RTCF_LOCAL;
+}
+
+bool xvs_xmit_mode_ok(const struct sk_buff *skb, u16 af, unsigned int mode,
+		      bool to_local)
 {
 	if (to_local) {
 		if (!(mode & XVS_RTM_LOCAL))
 			return false;
 		/* Without RDR only packets already for us may stay local. */
-		return (mode & XVS_RTM_RDR) ||
-		       (skb_rtable(skb)->rt_flags & RTCF_LOCAL);
+		return (mode & XVS_RTM_RDR) || xvs_skb_for_us(skb, af);
 	}
 	if (!(mode & XVS_RTM_NON_LOCAL))
 		return false;
 	/* A loopback source must not leave the host. */
+	if (af == AF_INET6)
+		return !((!skb->dev || (skb->dev->flags & IFF_LOOPBACK)) &&
+			 (ipv6_addr_type(&ipv6_hdr(skb)->saddr) &
+			  IPV6_ADDR_LOOPBACK));
 	return !ipv4_is_loopback(ip_hdr(skb)->saddr);
 }
 
-/* Is the packet an ICMP error we forward?  Those never get frag-needed. */
-static bool xvs_rt_is_icmp(const struct sk_buff *skb)
+/*
+ * Over the MTU?  An IPv6 packet reassembled by netfilter is judged by its
+ * largest fragment, as it leaves in those fragments again.
+ */
+static bool xvs_ipv6_too_big(const struct sk_buff *skb, unsigned int mtu)
 {
-	return ip_hdr(skb)->protocol == IPPROTO_ICMP;
+	if (IP6CB(skb)->frag_max_size)
+		return IP6CB(skb)->frag_max_size > mtu;
+	return xvs_xmit_exceeds_mtu(skb, mtu);
+}
+
+bool xvs_xmit_fits(struct xvs_net *xnet, struct sk_buff *skb, u16 af,
+		   unsigned int mode, int mtu)
+{
+	struct net *net = xnet->net;
+
+	/* Forwarding semantics: the packet loses one hop. */
+	if (!xvs_xmit_dec_ttl(net, skb, af))
+		return false;
+	if (mode & XVS_RTM_TUNNEL) {
+		struct sock *sk = skb->sk;
+
+		/* A local sender learns the smaller path MTU at once. */
+		if (!skb->dev && sk && sk_fullsock(sk))
+			skb_dst(skb)->ops->update_pmtu(skb_dst(skb), sk, NULL,
+						       mtu, true);
+	}
+	if (af == AF_INET6) {
+		/* IPv6 routers never fragment, whatever pmtu_disc says. */
+		if (!xvs_ipv6_too_big(skb, mtu))
+			return true;
+		/* icmpv6_send() needs a device for its netns. */
+		if (!skb->dev)
+			skb->dev = net->loopback_dev;
+		/* Errors we forward never cause errors themselves. */
+		if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6)
+			icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		return false;
+	}
+	/* Without PMTU discovery the tunnel packet gets fragmented. */
+	if ((mode & XVS_RTM_TUNNEL) && !READ_ONCE(xnet->sysctl.pmtu_disc))
+		return true;
+	if ((ip_hdr(skb)->frag_off & htons(IP_DF)) &&
+	    xvs_xmit_exceeds_mtu(skb, mtu) &&
+	    ip_hdr(skb)->protocol != IPPROTO_ICMP) {
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		return false;
+	}
+	return true;
 }
 
 int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
@@ -176,7 +231,7 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 		noref = false;
 	}
 
-	if (!xvs_rt_mode_ok(skb, mode, rt->rt_flags & RTCF_LOCAL))
+	if (!xvs_xmit_mode_ok(skb, cp->af, mode, rt->rt_flags & RTCF_LOCAL))
 		goto err_put;
 	if (rt->rt_flags & RTCF_LOCAL) {
 		/* To the local stack on the route it already has. */
@@ -185,31 +240,14 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 		return 1;
 	}
 
-	/* Forwarding semantics: the packet loses one hop. */
-	if (!xvs_xmit_dec_ttl(net, skb, AF_INET))
-		goto err_put;
-
 	mtu = dst_mtu(&rt->dst);
 	if (mode & XVS_RTM_TUNNEL) {
-		struct sock *sk = skb->sk;
-
 		mtu -= sizeof(struct iphdr) + tun_hlen;
 		if (mtu < 68)
 			goto err_put;
-		/* A local sender learns the smaller path MTU at once. */
-		if (!skb->dev && sk && sk_fullsock(sk))
-			skb_dst(skb)->ops->update_pmtu(skb_dst(skb), sk, NULL,
-						       mtu, true);
-		/* Without PMTU discovery the tunnel packet gets fragmented. */
-		if (!READ_ONCE(xnet->sysctl.pmtu_disc))
-			goto mtu_ok;
 	}
-	if ((ip_hdr(skb)->frag_off & htons(IP_DF)) &&
-	    xvs_xmit_exceeds_mtu(skb, mtu) && !xvs_rt_is_icmp(skb)) {
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	if (!xvs_xmit_fits(xnet, skb, cp->af, mode, mtu))
 		goto err_put;
-	}
-mtu_ok:
 	skb_dst_drop(skb);
 	if (noref)
 		skb_dst_set_noref(skb, &rt->dst);

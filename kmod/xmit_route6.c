@@ -5,8 +5,8 @@
  *
  * The route is cached with the connection together with the cookie that
  * tells whether the IPv6 FIB changed under it, and our source address on
- * it (for tunnels).  IPv6 routers never fragment: a packet over the path
- * MTU is refused with a packet-too-big error, whatever the tunnel settings.
+ * it (for tunnels).  The packet itself (an IPv4 one in a tunnel of an IPv4
+ * service to an IPv6 real server) passes xvs_xmit_fits() for its family.
  */
 #define pr_fmt(fmt) "xvs: " fmt
 
@@ -87,40 +87,6 @@ err:
 	return NULL;
 }
 
-/* IPv6 routes to our own addresses go through the loopback device. */
-static bool xvs_rt6_is_local(const struct dst_entry *dst)
-{
-	return dst->dev && (dst->dev->flags & IFF_LOOPBACK);
-}
-
-/* May the packet switch between local and remote delivery this way? */
-static bool xvs_rt6_mode_ok(const struct sk_buff *skb, unsigned int mode,
-			    bool to_local)
-{
-	if (to_local) {
-		if (!(mode & XVS_RTM_LOCAL))
-			return false;
-		/* Without RDR only packets already for us may stay local. */
-		return (mode & XVS_RTM_RDR) || xvs_rt6_is_local(skb_dst(skb));
-	}
-	if (!(mode & XVS_RTM_NON_LOCAL))
-		return false;
-	/* A loopback source must not leave the host. */
-	return !((!skb->dev || (skb->dev->flags & IFF_LOOPBACK)) &&
-		 (ipv6_addr_type(&ipv6_hdr(skb)->saddr) & IPV6_ADDR_LOOPBACK));
-}
-
-/*
- * Over the MTU?  A packet reassembled by netfilter is judged by its
- * largest fragment, as it leaves in those fragments again.
- */
-static bool xvs_rt6_too_big(const struct sk_buff *skb, unsigned int mtu)
-{
-	if (IP6CB(skb)->frag_max_size)
-		return IP6CB(skb)->frag_max_size > mtu;
-	return xvs_xmit_exceeds_mtu(skb, mtu);
-}
-
 int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
 		    unsigned int mode, unsigned int tun_hlen,
 		    struct in6_addr *saddr)
@@ -147,40 +113,23 @@ int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
 		noref = false;
 	}
 
-	if (!xvs_rt6_mode_ok(skb, mode, xvs_rt6_is_local(&rt->dst)))
+	if (!xvs_xmit_mode_ok(skb, cp->af, mode, xvs_dst_is_local6(&rt->dst)))
 		goto err_put;
-	if (xvs_rt6_is_local(&rt->dst)) {
+	if (xvs_dst_is_local6(&rt->dst)) {
 		/* To the local stack on the route it already has. */
 		if (!noref)
 			dst_release(&rt->dst);
 		return 1;
 	}
 
-	/* Forwarding semantics: the packet loses one hop. */
-	if (!xvs_xmit_dec_ttl(net, skb, AF_INET6))
-		goto err_put;
-
 	mtu = dst_mtu(&rt->dst);
 	if (mode & XVS_RTM_TUNNEL) {
-		struct sock *sk = skb->sk;
-
 		mtu -= sizeof(struct ipv6hdr) + tun_hlen;
 		if (mtu < IPV6_MIN_MTU)
 			goto err_put;
-		/* A local sender learns the smaller path MTU at once. */
-		if (!skb->dev && sk && sk_fullsock(sk))
-			skb_dst(skb)->ops->update_pmtu(skb_dst(skb), sk, NULL,
-						       mtu, true);
 	}
-	if (xvs_rt6_too_big(skb, mtu)) {
-		/* icmpv6_send() needs a device for its netns. */
-		if (!skb->dev)
-			skb->dev = net->loopback_dev;
-		/* Errors we forward never cause errors themselves. */
-		if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6)
-			icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	if (!xvs_xmit_fits(cp->xnet, skb, cp->af, mode, mtu))
 		goto err_put;
-	}
 
 	skb_dst_drop(skb);
 	if (noref)

@@ -11,7 +11,8 @@
  *
  * IPv6 services wrap their requests in an IPv6 header the same way (hop
  * limit and traffic class copied; no DF, IPv6 is never fragmented on the
- * way).  Both ends of a tunnel use the service's address family.
+ * way).  The outer header is of the real server's family, which may be
+ * the other one (IPv4 in IPv6, IPv6 in IPv4), as IPVS allows for tunnels.
  */
 #define pr_fmt(fmt) "xvs: " fmt
 
@@ -99,7 +100,7 @@ static int xvs_tun_gso_type(const struct xvs_tun *t, u16 af)
 }
 
 /*
- * GUE header (and the UDP header before it) for an IPv4 payload.  With the
+ * GUE header (and the UDP header before it) before the request.  With the
  * remote checksum option the receiver completes the inner checksum from
  * the offsets we give it, so no outer checksum work is needed for it.
  */
@@ -165,127 +166,88 @@ static struct sk_buff *xvs_tun_headroom(struct sk_buff *skb,
 	return nskb;
 }
 
-/* An IPv6 request in an IPv6 header (GUE or GRE in between, if so set). */
-static unsigned int xvs_tun_xmit6(struct sk_buff *skb, struct xvs_conn *cp)
+/*
+ * What the outer header takes from the request (of family @af, its TTL
+ * already decremented): TTL, DS field with ECN encapsulated, DF (IPv4
+ * requests with pmtu_disc only: an IPv6 request's path never fragments
+ * it, so its outer IPv4 header may be fragmented), and the protocol that
+ * says what follows the tunnel headers.
+ */
+struct xvs_tun_inner {
+	u8 ttl;
+	u8 dsfield;
+	__be16 df;
+	u8 protocol;		/* IPPROTO_IPIP or IPPROTO_IPV6 */
+	__be16 ethertype;	/* for GRE */
+};
+
+static void xvs_tun_inner_of(struct xvs_net *xnet, struct sk_buff *skb,
+			     u16 af, struct xvs_tun_inner *in)
 {
-	struct xvs_dest *dest = READ_ONCE(cp->dest);
-	struct net *net = cp->xnet->net;
-	u8 next_protocol = IPPROTO_IPV6;
-	struct in6_addr saddr;
-	struct ipv6hdr *iph;
-	struct sk_buff *nskb;
-	unsigned int headroom;
-	struct xvs_tun t;
-	u8 dsfield, hop_limit;
-	int local;
+	u8 ds;
 
-	if (dest && dest->af != AF_INET6)
-		goto drop;
-	xvs_tun_setup(&t, dest, skb);
+	if (af == AF_INET6) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-	local = xvs_xmit_route6(cp, skb, XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
-				XVS_RTM_TUNNEL, t.hlen, &saddr);
-	if (local < 0)
-		goto drop;
-	if (local) {
-		skb->ipvs_property = 1;
-		xvs_skb_untrack(skb);
-		return NF_ACCEPT;
+		ds = ipv6_get_dsfield(ip6h);
+		in->ttl = ip6h->hop_limit;
+		in->df = 0;
+		in->protocol = IPPROTO_IPV6;
+		in->ethertype = htons(ETH_P_IPV6);
+	} else {
+		struct iphdr *iph = ip_hdr(skb);
+
+		/* The inner header is final now (its TTL changed). */
+		ip_send_check(iph);
+		ds = ipv4_get_dsfield(iph);
+		in->ttl = iph->ttl;
+		in->df = READ_ONCE(xnet->sysctl.pmtu_disc) ?
+			 iph->frag_off & htons(IP_DF) : 0;
+		in->protocol = IPPROTO_IPIP;
+		in->ethertype = htons(ETH_P_IP);
 	}
-
-	/* A socket found by early demux belongs to this host. */
-	if (skb->dev)
-		skb_orphan(skb);
-
-	headroom = LL_RESERVED_SPACE(skb_dst(skb)->dev) +
-		   sizeof(struct ipv6hdr) + t.hlen;
-	nskb = xvs_tun_headroom(skb, headroom);
-	if (!nskb)
-		goto drop;
-	skb = nskb;
-
-	dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
-	dsfield = INET_ECN_encapsulate(dsfield, dsfield);
-	hop_limit = ipv6_hdr(skb)->hop_limit;
-
-	if (iptunnel_handle_offloads(skb, xvs_tun_gso_type(&t, AF_INET6)))
-		goto drop;
-	skb->transport_header = skb->network_header;
-	skb_set_inner_ipproto(skb, next_protocol);
-	skb_set_inner_mac_header(skb, skb_inner_network_offset(skb));
-
-	if (t.type == IP_VS_CONN_F_TUNNEL_TYPE_GUE) {
-		if (xvs_tun_push_gue(net, skb, &t, &next_protocol))
-			goto drop;
-		/* IPv6 allows a zero UDP checksum only for tunnels (RFC 6935). */
-		udp6_set_csum(!(t.flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
-					   IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM)),
-			      skb, &saddr, &cp->daddr.in6, skb->len);
-	} else if (t.type == IP_VS_CONN_F_TUNNEL_TYPE_GRE) {
-		gre_build_header(skb, t.hlen,
-				 (t.flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) ?
-				 TUNNEL_CSUM : 0, htons(ETH_P_IPV6), 0, 0);
-		next_protocol = IPPROTO_GRE;
-	}
-
-	skb_push(skb, sizeof(struct ipv6hdr));
-	skb_reset_network_header(skb);
-	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-	iph = ipv6_hdr(skb);
-	ip6_flow_hdr(iph, dsfield, 0);
-	/* ip6_local_out() sets the final payload length. */
-	iph->payload_len = 0;
-	iph->nexthdr = next_protocol;
-	iph->hop_limit = hop_limit;
-	iph->saddr = saddr;
-	iph->daddr = cp->daddr.in6;
-
-	/* The MTU was enforced above. */
-	skb->ignore_df = 1;
-	skb->ipvs_property = 1;
-	nf_reset_ct(skb);
-	skb_forward_csum(skb);
-	if (skb->dev)
-		skb_clear_tstamp(skb);
-	ip6_local_out(net, skb->sk, skb);
-	return NF_STOLEN;
-
-drop:
-	kfree_skb(skb);
-	return NF_STOLEN;
+	in->dsfield = INET_ECN_encapsulate(ds, ds);
 }
 
+/*
+ * Wraps the request in an outer header of the real server's family (the
+ * service's, or the other one: IPv4 in IPv6 and IPv6 in IPv4 as IPVS
+ * allows for tunnels), with the GUE or GRE header of its tunnel type in
+ * between.
+ */
 static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 				 const struct xvs_proto_ops *pp,
 				 struct xvs_pkt *pkt)
 {
 	struct xvs_dest *dest = READ_ONCE(cp->dest);
 	struct xvs_net *xnet = cp->xnet;
-	struct net *net = xnet->net;
-	u8 next_protocol = IPPROTO_IPIP;
-	struct net_device *tdev;
-	unsigned int headroom;
-	struct iphdr *old_iph;
-	struct iphdr *iph;
+	u16 out_af = dest ? dest->af : cp->af;
+	union nf_inet_addr saddr = {};
+	unsigned int outer_len;
+	struct sk_buff *nskb;
+	struct xvs_tun_inner in;
+	u8 next_protocol;
 	struct xvs_tun t;
-	__be32 saddr = 0;
-	__be16 df = 0;
-	u8 dsfield, ttl;
 	int local;
 
-	if (cp->af == AF_INET6)
-		return xvs_tun_xmit6(skb, cp);
-	/* Tunnels between address families are not supported. */
-	if (dest && dest->af != AF_INET)
-		goto drop;
 	xvs_tun_setup(&t, dest, skb);
-
-	local = xvs_xmit_route4(cp, skb, XVS_RTM_LOCAL | XVS_RTM_NON_LOCAL |
-				XVS_RTM_CONNECT | XVS_RTM_TUNNEL, t.hlen,
-				&saddr);
+	if (out_af == AF_INET6) {
+		outer_len = sizeof(struct ipv6hdr);
+		local = xvs_xmit_route6(cp, skb, XVS_RTM_LOCAL |
+					XVS_RTM_NON_LOCAL | XVS_RTM_TUNNEL,
+					t.hlen, &saddr.in6);
+	} else {
+		outer_len = sizeof(struct iphdr);
+		local = xvs_xmit_route4(cp, skb, XVS_RTM_LOCAL |
+					XVS_RTM_NON_LOCAL | XVS_RTM_CONNECT |
+					XVS_RTM_TUNNEL, t.hlen, &saddr.ip);
+	}
 	if (local < 0)
 		goto drop;
 	if (local) {
+		/* Ours is the real server: no tunnel, if the family fits. */
+		if (out_af != cp->af)
+			goto drop;
 		skb->ipvs_property = 1;
 		xvs_skb_untrack(skb);
 		return NF_ACCEPT;
@@ -295,61 +257,67 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	if (skb->dev)
 		skb_orphan(skb);
 
-	tdev = skb_dst(skb)->dev;
-	headroom = LL_RESERVED_SPACE(tdev) + sizeof(struct iphdr) + t.hlen;
-	if (skb_headroom(skb) < headroom || skb_cloned(skb)) {
-		struct sk_buff *nskb = skb_realloc_headroom(skb, headroom);
+	nskb = xvs_tun_headroom(skb, LL_RESERVED_SPACE(skb_dst(skb)->dev) +
+				outer_len + t.hlen);
+	if (!nskb)
+		goto drop;
+	skb = nskb;
 
-		if (!nskb)
-			goto drop;
-		if (skb->sk)
-			skb_set_owner_w(nskb, skb->sk);
-		consume_skb(skb);
-		skb = nskb;
-	}
-
-	/* The inner header is final now (its TTL changed). */
-	old_iph = ip_hdr(skb);
-	ip_send_check(old_iph);
-	if (READ_ONCE(xnet->sysctl.pmtu_disc))
-		df = old_iph->frag_off & htons(IP_DF);
-	dsfield = INET_ECN_encapsulate(ipv4_get_dsfield(old_iph),
-				       ipv4_get_dsfield(old_iph));
-	ttl = old_iph->ttl;
-
-	if (iptunnel_handle_offloads(skb, xvs_tun_gso_type(&t, AF_INET)))
+	xvs_tun_inner_of(xnet, skb, cp->af, &in);
+	next_protocol = in.protocol;
+	if (iptunnel_handle_offloads(skb, xvs_tun_gso_type(&t, out_af)))
 		goto drop;
 	skb->transport_header = skb->network_header;
 	skb_set_inner_ipproto(skb, next_protocol);
 	skb_set_inner_mac_header(skb, skb_inner_network_offset(skb));
 
 	if (t.type == IP_VS_CONN_F_TUNNEL_TYPE_GUE) {
-		if (xvs_tun_push_gue(net, skb, &t, &next_protocol))
+		bool nocsum = !(t.flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
+					   IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM));
+
+		if (xvs_tun_push_gue(xnet->net, skb, &t, &next_protocol))
 			goto drop;
-		/* nocsum: zero UDP checksum; csum and remcsum: a real one. */
-		udp_set_csum(!(t.flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
-					  IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM)),
-			     skb, saddr, cp->daddr.ip, skb->len);
+		/* nocsum: a zero UDP checksum (IPv6: RFC 6935's tunnels). */
+		if (out_af == AF_INET6)
+			udp6_set_csum(nocsum, skb, &saddr.in6, &cp->daddr.in6,
+				      skb->len);
+		else
+			udp_set_csum(nocsum, skb, saddr.ip, cp->daddr.ip,
+				     skb->len);
 	} else if (t.type == IP_VS_CONN_F_TUNNEL_TYPE_GRE) {
 		gre_build_header(skb, t.hlen,
 				 (t.flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) ?
-				 TUNNEL_CSUM : 0, htons(ETH_P_IP), 0, 0);
+				 TUNNEL_CSUM : 0, in.ethertype, 0, 0);
 		next_protocol = IPPROTO_GRE;
 	}
 
-	skb_push(skb, sizeof(struct iphdr));
+	skb_push(skb, outer_len);
 	skb_reset_network_header(skb);
-	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	iph = ip_hdr(skb);
-	iph->version = 4;
-	iph->ihl = sizeof(struct iphdr) >> 2;
-	iph->frag_off = df;
-	iph->protocol = next_protocol;
-	iph->tos = dsfield;
-	iph->daddr = cp->daddr.ip;
-	iph->saddr = saddr;
-	iph->ttl = ttl;
-	ip_select_ident(net, skb, NULL);
+	if (out_af == AF_INET6) {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		ip6_flow_hdr(ip6h, in.dsfield, 0);
+		/* ip6_local_out() sets the final payload length. */
+		ip6h->payload_len = 0;
+		ip6h->nexthdr = next_protocol;
+		ip6h->hop_limit = in.ttl;
+		ip6h->saddr = saddr.in6;
+		ip6h->daddr = cp->daddr.in6;
+	} else {
+		struct iphdr *iph = ip_hdr(skb);
+
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		iph->version = 4;
+		iph->ihl = sizeof(struct iphdr) >> 2;
+		iph->frag_off = in.df;
+		iph->protocol = next_protocol;
+		iph->tos = in.dsfield;
+		iph->daddr = cp->daddr.ip;
+		iph->saddr = saddr.ip;
+		iph->ttl = in.ttl;
+		ip_select_ident(xnet->net, skb, NULL);
+	}
 
 	/* The MTU was enforced above; without DF we fragment, silently. */
 	skb->ignore_df = 1;
@@ -358,7 +326,10 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	skb_forward_csum(skb);
 	if (skb->dev)
 		skb_clear_tstamp(skb);
-	ip_local_out(net, skb->sk, skb);
+	if (out_af == AF_INET6)
+		ip6_local_out(xnet->net, skb->sk, skb);
+	else
+		ip_local_out(xnet->net, skb->sk, skb);
 	return NF_STOLEN;
 
 drop:

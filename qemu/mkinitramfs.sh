@@ -48,8 +48,9 @@ XVS_KO=${XVS_KO:-$BUILD/kmod/xvs.ko}
 wanted_mods=(veth bridge ipip ip_gre fou virtio_pci virtio_net)
 # (sctp: the SCTP lab; xfrm_user, esp4, authenc: its ESP check)
 wanted_mods+=(sctp xfrm_user esp4 authenc)
-# (ip6_tunnel, ip6_gre, fou6: the IPv6 tunnel realservers of lvs-ipv6)
-wanted_mods+=(ip6_tunnel ip6_gre fou6)
+# (ip6_tunnel, ip6_gre, fou6: the IPv6 tunnel realservers of lvs-ipv6;
+# sit: IPv6 in IPv4 for lvs-tun-mixed)
+wanted_mods+=(ip6_tunnel ip6_gre fou6 sit)
 [ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nf_tables)
 for m in "$KMODDIR"/kernel/net/netfilter/ipvs/*.ko*; do
 	m=${m##*/}

@@ -42,18 +42,26 @@ static inline void get_raw(void *v, const u8 *p, size_t n)
 	memcpy(v, p, n);
 }
 
-unsigned int xvs_sync_entry_len(u8 version, u16 af)
+static bool has_seq(const struct xvs_sync_entry *e)
+{
+	return e->flags & XVS_SYNC_F_SEQ_MASK;
+}
+
+unsigned int xvs_sync_entry_len(u8 version, const struct xvs_sync_entry *e)
 {
 	if (!version)
-		return XVS_SYNC_CONN_V0_LEN;
-	return af == XVS_SYNC_AF_INET6 ? XVS_SYNC_CONN_V1_IN6_LEN :
-					 XVS_SYNC_CONN_V1_IN4_LEN;
+		return XVS_SYNC_CONN_V0_LEN +
+		       (has_seq(e) ? XVS_SYNC_SEQ_OPTS_LEN : 0);
+	return (e->af == XVS_SYNC_AF_INET6 ? XVS_SYNC_CONN_V1_IN6_LEN :
+					     XVS_SYNC_CONN_V1_IN4_LEN) +
+	       (has_seq(e) ? 2 + XVS_SYNC_SEQ_OPTS_LEN : 0);
 }
 
 void xvs_sync_entry_put(u8 *p, u8 version, const struct xvs_sync_entry *e)
 {
-	u32 flags = e->flags & ~(XVS_SYNC_F_HASHED | XVS_SYNC_F_SEQ_MASK);
-	unsigned int alen = e->af == XVS_SYNC_AF_INET6 ? 16 : 4;
+	u32 flags = e->flags & ~XVS_SYNC_F_HASHED;
+	unsigned int alen = e->af == XVS_SYNC_AF_INET6 ? 16 : 4, i;
+	u8 *o;
 
 	if (!version) {
 		p[0] = 0;
@@ -66,12 +74,14 @@ void xvs_sync_entry_put(u8 *p, u8 version, const struct xvs_sync_entry *e)
 		put_raw(p + 16, e->daddr, 4);
 		put_be16(p + 20, (u16)flags);
 		put_be16(p + 22, e->state);
+		if (has_seq(e))
+			put_raw(p + XVS_SYNC_CONN_V0_LEN, e->seq, sizeof(e->seq));
 		return;
 	}
 	p[0] = e->af == XVS_SYNC_AF_INET6 ? XVS_SYNC_TYPE_INET6 : 0;
 	p[1] = e->protocol;
 	/* Entry version 0 in the top bits, then the size. */
-	put_be16(p + 2, (u16)(xvs_sync_entry_len(1, e->af) & XVS_SYNC_SIZE_MASK));
+	put_be16(p + 2, (u16)(xvs_sync_entry_len(1, e) & XVS_SYNC_SIZE_MASK));
 	put_be32(p + 4, flags);
 	put_be16(p + 8, e->state);
 	put_raw(p + 10, &e->cport, 2);
@@ -82,6 +92,13 @@ void xvs_sync_entry_put(u8 *p, u8 version, const struct xvs_sync_entry *e)
 	put_raw(p + 24, e->caddr, alen);
 	put_raw(p + 24 + alen, e->vaddr, alen);
 	put_raw(p + 24 + 2 * alen, e->daddr, alen);
+	if (!has_seq(e))
+		return;
+	o = p + 24 + 3 * alen;
+	o[0] = XVS_SYNC_OPT_SEQ_DATA;
+	o[1] = XVS_SYNC_SEQ_OPTS_LEN;
+	for (i = 0; i < 6; i++)
+		put_be32(o + 2 + 4 * i, e->seq[i]);
 }
 
 void xvs_sync_hdr_put(u8 *msg, u8 version, u8 syncid, u8 nr_conns,
@@ -137,9 +154,10 @@ static void parse_v0(const u8 *buf, size_t len,
 		e.flags = get_be16(p + 20);
 		off += XVS_SYNC_CONN_V0_LEN;
 		if (e.flags & XVS_SYNC_F_SEQ_MASK) {
-			/* Sequence data follows: skipped. */
+			/* Sequence data follows, in the sender's byte order. */
 			if (len - off < XVS_SYNC_SEQ_OPTS_LEN)
 				goto truncated;
+			get_raw(e.seq, buf + off, sizeof(e.seq));
 			off += XVS_SYNC_SEQ_OPTS_LEN;
 		}
 		e.af = XVS_SYNC_AF_INET;
@@ -170,7 +188,7 @@ static int parse_v1_entry(const u8 *p, unsigned int size,
 			  struct xvs_sync_entry *e)
 {
 	const u8 *end = p + size, *o;
-	unsigned int seen = 0, alen;
+	unsigned int seen = 0, alen, i;
 	bool skip = false;
 
 	if (p[0] & XVS_SYNC_TYPE_INET6) {
@@ -213,6 +231,8 @@ static int parse_v1_entry(const u8 *p, unsigned int size,
 		case XVS_SYNC_OPT_SEQ_DATA:
 			if (olen != XVS_SYNC_SEQ_OPTS_LEN)
 				return -1;
+			for (i = 0; i < 6; i++)
+				e->seq[i] = get_be32(o + 4 * i);
 			break;
 		case XVS_SYNC_OPT_PE_DATA:
 			if (olen > XVS_SYNC_PEDATA_MAXLEN)

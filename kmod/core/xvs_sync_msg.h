@@ -76,6 +76,12 @@ struct xvs_sync_entry {
 	u32 caddr[4], vaddr[4], daddr[4];
 	u32 fwmark;
 	u32 timeout;			/* seconds; 0 in version 0 */
+	/*
+	 * TCP sequence translation of an application helper (FTP): for
+	 * client->server then server->client segments, init_seq, delta and
+	 * previous_delta.  Sent when the flags have SEQ bits.
+	 */
+	u32 seq[6];
 };
 
 /* ---- sending ------------------------------------------------------------ */
@@ -85,12 +91,16 @@ static inline unsigned int xvs_sync_hdr_len(u8 version)
 	return version ? XVS_SYNC_HDR_V1_LEN : XVS_SYNC_HDR_V0_LEN;
 }
 
-/* Bytes of @e in a message of @version (no options are sent). */
-unsigned int xvs_sync_entry_len(u8 version, u16 af);
+/*
+ * Bytes of @e in a message of @version: the entry, and its sequence data
+ * when its flags have SEQ bits (version 1: as the SEQ_DATA option).
+ */
+unsigned int xvs_sync_entry_len(u8 version, const struct xvs_sync_entry *e);
 
 /*
- * Writes @e at @p (xvs_sync_entry_len() bytes).  HASHED and the SEQ bits
- * are not sent: sequence data is never attached.
+ * Writes @e at @p (xvs_sync_entry_len() bytes); HASHED is not sent.  As
+ * IPVS, version 1 sends the sequence numbers in network order, version 0
+ * as they are in memory (a version 0 backup runs on the same kind of CPU).
  */
 void xvs_sync_entry_put(u8 *p, u8 version, const struct xvs_sync_entry *e);
 

@@ -44,16 +44,7 @@ if ! command -v nft >/dev/null; then
 	fail nft "nft is not in the image"
 	finish
 fi
-if ! out=$(lb_load "$LB" 2>&1); then
-	fail load "$out"
-	finish
-fi
-if ! out=$(lab_nat_up 2>&1); then
-	fail lab-up "$out"
-	lab_nat_down
-	lb_unload
-	finish
-fi
+lab_nat_begin "$LB"
 check mark-setup mark_setup
 check service lvs -A -f $MARK -s rr
 

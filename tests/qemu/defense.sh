@@ -60,16 +60,7 @@ setup() {
 	done
 }
 
-if ! out=$(lb_load "$LB" 2>&1); then
-	fail load "$out"
-	finish
-fi
-if ! out=$(lab_nat_up 2>&1); then
-	fail lab-up "$out"
-	lab_nat_down
-	lb_unload
-	finish
-fi
+lab_nat_begin "$LB"
 check services setup
 check_eq defaults "0 0 0 1024 10" \
 	"$(for f in drop_entry drop_packet secure_tcp amemthresh am_droprate; do vs_get $f; done | xargs)"

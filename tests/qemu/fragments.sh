@@ -91,16 +91,7 @@ big_page() {
 	check_eq "$1" 204800 "$out"
 }
 
-if ! out=$(lb_load "$LB" 2>&1); then
-	fail load "$out"
-	finish
-fi
-if ! out=$(lab_nat_up 2>&1) || ! out=$(dr_vip_up 2>&1); then
-	fail lab-up "$out"
-	lab_nat_down
-	lb_unload
-	finish
-fi
+lab_nat_begin "$LB" dr_vip_up
 check services services
 sleep 0.5
 

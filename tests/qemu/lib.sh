@@ -241,6 +241,25 @@ lab_nat_up() {
 	return 0
 }
 
+# lab_nat_begin LB [SETUP]: loads the balancer LB and builds the NAT lab,
+# then runs the function SETUP if given (in this shell, so the daemons it
+# starts are recorded); on failure reports load or lab-up and ends the
+# scenario.
+lab_nat_begin() {
+	local out
+	if ! out=$(lb_load "$1" 2>&1); then
+		fail load "$out"
+		finish
+	fi
+	if ! lab_nat_up > /tmp/lab-up.log 2>&1 ||
+	   { [ -n "${2:-}" ] && ! "$2" >> /tmp/lab-up.log 2>&1; }; then
+		fail lab-up "$(tail -n 3 /tmp/lab-up.log | tr '\n' ' ')"
+		lab_nat_down
+		lb_unload
+		finish
+	fi
+}
+
 lab_wait_port() {
 	local i
 	for i in $(seq 50); do

@@ -1,5 +1,5 @@
 #!/bin/bash
-# IPv6 services with every forwarding method, TCP and UDP.
+# IPv6 services with every forwarding method, TCP, UDP and SCTP.
 #
 #   client 2001:db8:a::254 --veth-- director eth0 2001:db8:a::1
 #                                   + VIP 2001:db8:a::100
@@ -18,7 +18,8 @@
 # the newest destination first: rs2 rs1 rs2 rs1), over TCP and UDP; the
 # listing (`ipvsadm -L -n`) and the connection table (`-L -n -c`, expiry
 # and the random client ports of TCP masked) against a golden listing
-# built here; for DR/TUN the replies, routed back through the director,
+# built here; SCTP associations (xvs-sctp) answered in rr order too;
+# for DR/TUN the replies, routed back through the director,
 # are matched by the virtual address and counted; for TUN the
 # requests arrive on the tunnel device and a full-sized TCP segment gets a
 # packet-too-big with the route MTU less the tunnel headers, which the
@@ -75,6 +76,7 @@ v6_up() {
 	modprobe ip6_tunnel || { echo "modprobe ip6_tunnel failed"; return 1; }
 	modprobe ip6_gre || { echo "modprobe ip6_gre failed"; return 1; }
 	modprobe fou6 || { echo "modprobe fou6 failed"; return 1; }
+	modprobe sctp || { echo "modprobe sctp failed"; return 1; }
 	for n in $V6_RS; do
 		ip link add v6-$n type veth peer name v6-$n-br
 		ip link set v6-$n netns rs$n name eth0
@@ -237,6 +239,36 @@ replies_seen() {
 	check_eq "$1/udp-replies-counted" $NREQ "$(settled 20 $NREQ out_pkts -u "[$VIP6]:$UP" UDP)"
 }
 
+vip6() { echo $VIP6; }
+
+# sctp_check NAME OPTIONS ADDR-FUNC: an SCTP service on [VIP]:$SP (rr, rs1
+# then rs2 with OPTIONS) to xvs-sctp servers bound to ADDR-FUNC's address
+# (single-homed associations: rip6 for NAT, vip6 otherwise): NREQ
+# associations answered in rr order.  The service goes again afterwards,
+# so the listings of the method stay as they are.
+sctp_check() {
+	local name=$1 opts=$2 n i line got=()
+	for n in $V6_RS; do
+		ip netns exec rs$n xvs-sctp server -b "$($3 $n)" $SP rs$n </dev/null >/dev/null 2>&1 &
+		LAB_PIDS+=($!)
+	done
+	sleep 1
+	# shellcheck disable=SC2086
+	if ! { lvs -A --sctp-service "[$VIP6]:$SP" -s rr &&
+	       lvs -a --sctp-service "[$VIP6]:$SP" -r "[$(rip6 1)]:$SP" $opts &&
+	       lvs -a --sctp-service "[$VIP6]:$SP" -r "[$(rip6 2)]:$SP" $opts; }; then
+		fail "$name/sctp-configure" "ipvsadm refused the SCTP service"
+		return 1
+	fi
+	for i in $(seq $NREQ); do
+		line=$(in_ns client xvs-sctp client -t 5 $VIP6 $SP 2>/dev/null)
+		got+=("${line%% *}")
+	done
+	log "$name: SCTP answers: ${got[*]}"
+	check_eq "$name/sctp-rr-sequence" "$RR_SEQ" "${got[*]}"
+	lvs -D --sctp-service "[$VIP6]:$SP"
+}
+
 # path_mtu: a full-sized TCP segment to the VIP; prints the path MTU the
 # client then records for the VIP (empty: none)
 path_mtu() {
@@ -264,6 +296,7 @@ rs_vip nat
 if configure nat "-m"; then
 	traffic nat
 	listings nat Masq TIME_WAIT
+	SP=3080 sctp_check nat -m rip6
 	# a realserver's port unreachable reaches the client as from the VIP
 	lvs -A -u "[$VIP6]:60" -s rr && lvs -a -u "[$VIP6]:60" -r "[$(rip6 1)]:60" -m
 	check_eq nat/icmp6-unreach-translated refused "$(udp6 41000 60)"
@@ -288,6 +321,7 @@ if rs_vip dr && configure dr "-g"; then
 	listings dr Route TIME_WAIT
 	lvs -L -n --stats --exact
 	replies_seen dr
+	SP=3081 sctp_check dr -g vip6
 else
 	fail dr/vip "cannot put the VIP on the realservers' lo"
 fi
@@ -317,6 +351,7 @@ for t in "${types[@]}"; do
 	done
 	listings "$name" Tunnel TIME_WAIT
 	replies_seen "$name"
+	SP=$((TP + 3000)) sctp_check "$name" "$opts" vip6
 	check_eq "$name/path-mtu" "$pmtu" "$(path_mtu)"
 	# forget the path MTU: flush the client's route exceptions
 	in_ns client ip link set eth0 mtu 1400

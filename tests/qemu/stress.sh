@@ -77,16 +77,7 @@ setup_service() {
 	lvs -a -t $VIP:80 -r 192.168.0.3:80 -m
 }
 
-if ! out=$(lb_load "$LB" 2>&1); then
-	fail load "$out"
-	finish
-fi
-if ! out=$(lab_nat_up 2>&1); then
-	fail lab-up "$out"
-	lab_nat_down
-	lb_unload
-	finish
-fi
+lab_nat_begin "$LB"
 check service setup_service
 
 # ---- 1. SYN flood with RSTs ----------------------------------------------
@@ -119,10 +110,13 @@ esac
 # ---- 2. concurrent short connections ---------------------------------------
 t0=$EPOCHREALTIME
 mkdir -p /tmp/stress
+getters=()
 for i in $(seq 60); do
 	in_ns client xvs-pkt get $VIP 80 > /tmp/stress/get.$i 2>&1 &
+	getters+=($!)
 done
-wait
+# (only these: the lab's servers are children of this shell too)
+wait "${getters[@]}"
 answered=$(cat /tmp/stress/get.* | grep -c '^rs[123]$')
 log "60 concurrent requests: $answered answered in $(since "$t0") s"
 check_eq concurrent-answered 60 "$answered"

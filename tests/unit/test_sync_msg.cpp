@@ -103,7 +103,7 @@ Bytes build(u8 version, u8 syncid, const std::vector<xvs_sync_entry> &entries)
 		size_t off = m.size();
 		if (version)
 			off = (off + 3) & ~size_t{3};
-		m.resize(off + xvs_sync_entry_len(version, e.af));
+		m.resize(off + xvs_sync_entry_len(version, &e));
 		xvs_sync_entry_put(m.data() + off, version, &e);
 	}
 	xvs_sync_hdr_put(m.data(), version, syncid, static_cast<u8>(entries.size()),
@@ -146,6 +146,63 @@ TEST(SyncMsg, EncodesVersion1LikeIpvs)
 	auto t1 = t0;
 	t1.state = 1;
 	EXPECT_EQ(build(1, 5, {t0, t1}), from_hex(IPVS_V1));
+}
+
+// An FTP control connection through NAT whose PASV answer was rewritten:
+// its sequence data travels with it.  Version 1 puts it in a SEQ_DATA
+// option (type 1, length 24, six 32-bit numbers in network order) after
+// the addresses, counted in the entry size (36 + 26 = 62) and padded to
+// the next 4-byte boundary before the next entry.
+TEST(SyncMsg, Version1CarriesSequenceData)
+{
+	auto ftp = tcp4("10.0.0.1", 40000, "10.0.0.100", 21, "10.0.1.1", 21,
+			XVS_SYNC_F_SEQ_MASK & 0x0200, 1, 900);
+	for (u32 i = 0; i < 6; i++)
+		ftp.seq[i] = 0x01020300u + i;
+	ftp.seq[1] = static_cast<u32>(-3);	// a negative delta
+	auto next = tcp4("10.0.0.2", 40001, "10.0.0.100", 21, "10.0.1.1", 21, 0, 1, 900);
+	Bytes m = build(1, 4, {ftp, next});
+	ASSERT_EQ(m.size(), 8u + 64u + 36u);
+	EXPECT_EQ(m[8 + 2], 0);
+	EXPECT_EQ(m[8 + 3], 62);
+	const Bytes opt = from_hex("0118" "01020300" "fffffffd" "01020302"
+				   "01020303" "01020304" "01020305");
+	EXPECT_EQ(Bytes(m.begin() + 8 + 36, m.begin() + 8 + 62), opt);
+
+	Collected c;
+	auto st = parse(m, 4, c);
+	EXPECT_EQ(st.conns, 2u);
+	EXPECT_EQ(st.dropped, 0u);
+	ASSERT_EQ(c.entries.size(), 2u);
+	EXPECT_EQ(c.entries[0].flags & XVS_SYNC_F_SEQ_MASK, 0x0200u);
+	EXPECT_EQ(std::memcmp(c.entries[0].seq, ftp.seq, sizeof(ftp.seq)), 0);
+	EXPECT_EQ(c.entries[1].cport, port(40001));
+	for (u32 v : c.entries[1].seq)
+		EXPECT_EQ(v, 0u);
+}
+
+// Version 0 appends the 24 bytes as the sender holds them in memory.
+TEST(SyncMsg, Version0CarriesSequenceData)
+{
+	auto ftp = tcp4("10.0.0.1", 40000, "10.0.0.100", 21, "10.0.1.1", 21,
+			0x0600, 1, 0);
+	for (u32 i = 0; i < 6; i++)
+		ftp.seq[i] = 1000u * (i + 1);
+	Bytes m = build(0, 4, {ftp, ftp});
+	ASSERT_EQ(m.size(), 4u + 2u * 48u);
+	EXPECT_EQ(std::memcmp(m.data() + 4 + 24, ftp.seq, 24), 0);
+	Collected c;
+	auto st = parse(m, 4, c);
+	EXPECT_EQ(st.conns, 2u);
+	ASSERT_EQ(c.entries.size(), 2u);
+	EXPECT_EQ(std::memcmp(c.entries[1].seq, ftp.seq, sizeof(ftp.seq)), 0);
+	// A truncated sequence block drops that entry, not more.
+	m.resize(m.size() - 1);
+	xvs_sync_hdr_put(m.data(), 0, 4, 2, static_cast<unsigned int>(m.size()));
+	Collected t;
+	auto st2 = parse(m, 4, t);
+	EXPECT_EQ(st2.conns, 1u);
+	EXPECT_EQ(st2.dropped, 1u);
 }
 
 TEST(SyncMsg, ParsesIpvsVersion0)
@@ -210,9 +267,10 @@ TEST(SyncMsg, Version1RoundTripBothFamiliesWithPadding)
 	EXPECT_EQ(c.entries[1].flags, b.flags | XVS_SYNC_F_SYNC);
 }
 
-TEST(SyncMsg, SequenceDataIsSkipped)
+TEST(SyncMsg, SequenceDataFramesTheNextEntry)
 {
-	// v0: 24 bytes of sequence data after an entry with SEQ bits
+	// v0: 24 bytes of sequence data after an entry with SEQ bits are its
+	// own, the next entry follows them
 	auto a = tcp4("10.0.0.1", 1, "10.0.0.2", 21, "10.0.0.3", 21, 0, 1, 0);
 	Bytes m = build(0, 1, {a});
 	m[4 + 20] = 0x06;	// IN_SEQ | OUT_SEQ
@@ -228,6 +286,7 @@ TEST(SyncMsg, SequenceDataIsSkipped)
 	ASSERT_EQ(c.entries.size(), 2u);
 	EXPECT_EQ(c.entries[1].cport, port(2));
 	EXPECT_EQ(c.entries[0].flags & XVS_SYNC_F_SEQ_MASK, XVS_SYNC_F_SEQ_MASK);
+	EXPECT_EQ(c.entries[0].seq[5], 0xeeeeeeeeu);
 
 	// v1: a SEQ_DATA option of the right size is accepted, once
 	Bytes v = build(1, 1, {a});
@@ -237,6 +296,8 @@ TEST(SyncMsg, SequenceDataIsSkipped)
 	xvs_sync_hdr_put(v.data(), 1, 1, 1, static_cast<unsigned int>(v.size()));
 	Collected c1;
 	EXPECT_EQ(parse(v, 1, c1).conns, 1u);
+	ASSERT_EQ(c1.entries.size(), 1u);
+	EXPECT_EQ(c1.entries[0].seq[0], 0x11111111u);
 }
 
 TEST(SyncMsg, DropsWhatIpvsDrops)
