@@ -4,18 +4,22 @@
  *
  * An IPv6 packet may carry extension headers between the fixed header and
  * the transport header; ipv6_find_hdr() walks them.  Fragments are
- * reassembled before our hooks when IPv6 defragmentation is active in the
- * netns; otherwise only a first fragment carries the ports, and later
- * ones are left alone.  ICMPv6 errors quote the offending packet the same
+ * reassembled before our hooks by nf_defrag_ipv6, which the first IPv6
+ * service or destination turns on for the netns (as IPVS does); without
+ * it (a kernel lacking the module) only a first fragment carries the
+ * ports, and later ones are left alone.  ICMPv6 errors quote the offending packet the same
  * way, so the quoted header chain is walked too.
  */
 #define pr_fmt(fmt) "xvs: " fmt
 
 #include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/skbuff.h>
 #include <linux/ipv6.h>
 #include <linux/icmpv6.h>
 #include <net/ipv6.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "xvs.h"
 #include "proto.h"
@@ -105,4 +109,40 @@ void xvs_icmp6_port_unreach(struct sk_buff *skb)
 	if (!skb->dev)
 		skb->dev = dev_net(skb_dst(skb)->dev)->loopback_dev;
 	icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+}
+
+/*
+ * nf_defrag_ipv6_enable() is looked up when first needed rather than
+ * linked: xvs.ko then loads (insmod) without nf_defrag_ipv6, which an
+ * IPv4-only user never needs; once found, its module stays pinned until
+ * ours goes, since namespaces keep using it.
+ */
+static DEFINE_MUTEX(xvs_defrag6_mutex);
+static int (*xvs_defrag6_enable_fn)(struct net *net);
+
+int xvs_ipv6_defrag_enable(struct xvs_net *xnet)
+{
+	int (*enable)(struct net *net);
+	int err;
+
+	lockdep_assert_held(&xnet->mutex);
+	if (xnet->ipv6_defrag)
+		return 0;
+	mutex_lock(&xvs_defrag6_mutex);
+	if (!xvs_defrag6_enable_fn)
+		xvs_defrag6_enable_fn = symbol_request(nf_defrag_ipv6_enable);
+	enable = xvs_defrag6_enable_fn;
+	mutex_unlock(&xvs_defrag6_mutex);
+	if (!enable)
+		return 0;
+	err = enable(xnet->net);
+	if (!err)
+		xnet->ipv6_defrag = true;
+	return err;
+}
+
+void xvs_ipv6_defrag_put(void)
+{
+	if (xvs_defrag6_enable_fn)
+		symbol_put(nf_defrag_ipv6_enable);
 }

@@ -30,4 +30,14 @@ int xvs_icmp6_parse(const struct sk_buff *skb, const struct xvs_pkt *pkt,
 /* Tells an IPv6 client that no real server takes its packet. */
 void xvs_icmp6_port_unreach(struct sk_buff *skb);
 
+/*
+ * Has nf_defrag_ipv6 reassemble the namespace's IPv6 fragments before our
+ * hooks, as IPVS does from its first IPv6 service or destination on (and
+ * never stops).  A kernel without nf_defrag_ipv6 leaves them as they come.
+ * Caller holds xnet->mutex.
+ */
+int xvs_ipv6_defrag_enable(struct xvs_net *xnet);
+/* At module unload: lets go of nf_defrag_ipv6's module. */
+void xvs_ipv6_defrag_put(void);
+
 #endif /* XVS_HOOKS_IPV6_H */

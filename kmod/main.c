@@ -10,6 +10,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "hidden.h"
+#include "hooks_ipv6.h"
 
 unsigned int xvs_net_id __read_mostly;
 
@@ -137,6 +138,7 @@ static void __exit xvs_exit(void)
 {
 	xvs_genl_exit();
 	unregister_pernet_subsys(&xvs_net_ops);
+	xvs_ipv6_defrag_put();
 	/* Connections and services are freed with call_rcu. */
 	rcu_barrier();
 	pr_info("unloaded\n");

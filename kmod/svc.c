@@ -27,6 +27,7 @@
 #include <net/addrconf.h>
 
 #include "xvs.h"
+#include "hooks_ipv6.h"
 #include "xvs_ctl.h"
 
 #define XVS_SVC_TAB_MASK	(XVS_SVC_TAB_SIZE - 1)
@@ -588,6 +589,13 @@ int xvs_dest_add(struct xvs_service *svc, const struct xvs_dest_conf *conf,
 			kfree(ns);
 			return -EINVAL;
 		}
+		if (conf->af == AF_INET6) {
+			err = xvs_ipv6_defrag_enable(svc->xnet);
+			if (err) {
+				kfree(ns);
+				return err;
+			}
+		}
 		dest = xvs_dest_new(svc, conf);
 		if (!dest) {
 			kfree(ns);
@@ -720,6 +728,11 @@ int xvs_svc_add(struct xvs_net *xnet, const struct xvs_svc_conf *conf,
 	err = xvs_conf_check(conf, extack);
 	if (err)
 		goto err_put;
+	if (conf->af == AF_INET6) {
+		err = xvs_ipv6_defrag_enable(xnet);
+		if (err)
+			goto err_put;
+	}
 
 	err = -ENOMEM;
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL);

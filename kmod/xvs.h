@@ -210,6 +210,7 @@ struct xvs_net {
 	atomic_t ftpsvc_counter;	/* services on port 21 */
 	atomic_t nullsvc_counter;	/* services on port 0 */
 	int mixed_address_family_dests;	/* under mutex */
+	bool ipv6_defrag;		/* nf_defrag_ipv6 on; under mutex */
 	u64 next_svc_id;		/* under mutex */
 	struct list_head dest_trash;	/* removed dests still referenced */
 	spinlock_t dest_trash_lock;

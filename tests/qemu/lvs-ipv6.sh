@@ -25,7 +25,9 @@
 # packet-too-big with the route MTU less the tunnel headers, which the
 # client records as path MTU; for NAT an ICMPv6 port unreachable from a
 # realserver reaches the client translated (a connected UDP socket sees
-# "connection refused"); a persistent service (-M 64) keeps a client's /64
+# "connection refused"); a 3000-byte UDP datagram, which the client sends
+# in fragments, is answered through NAT and DR (the balancer has
+# nf_defrag_ipv6 reassemble it); a persistent service (-M 64) keeps a client's /64
 # on one realserver through one template for [2001:db8:a::]:0.
 #
 # Argument: the balancer, ipvs (the kernel's ip_vs) or xvs (xvs.ko).
@@ -297,6 +299,9 @@ if configure nat "-m"; then
 	traffic nat
 	listings nat Masq TIME_WAIT
 	SP=3080 sctp_check nat -m rip6
+	# a datagram the client sends in fragments is reassembled, forwarded
+	# whole and fragmented again (the next in rr order answers)
+	check_eq nat/udp-fragmented rs2 "$(in_ns client xvs-udp6 ask -p 41500 -s 3000 $VIP6 $UP)"
 	# a realserver's port unreachable reaches the client as from the VIP
 	lvs -A -u "[$VIP6]:60" -s rr && lvs -a -u "[$VIP6]:60" -r "[$(rip6 1)]:60" -m
 	check_eq nat/icmp6-unreach-translated refused "$(udp6 41000 60)"
@@ -322,6 +327,7 @@ if rs_vip dr && configure dr "-g"; then
 	lvs -L -n --stats --exact
 	replies_seen dr
 	SP=3081 sctp_check dr -g vip6
+	check_eq dr/udp-fragmented rs2 "$(in_ns client xvs-udp6 ask -p 41501 -s 3000 $VIP6 $UP)"
 else
 	fail dr/vip "cannot put the VIP on the realservers' lo"
 fi

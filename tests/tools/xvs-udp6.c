@@ -7,9 +7,11 @@
  *	answers every datagram to PORT (any address, both families) with
  *	"realserver NAME\n", to its sender, from the address it was sent to
  *	(a virtual address for direct routing and tunnels); runs until killed.
- *   ask [-p SPORT] [-t SECONDS] ADDR PORT
- *	sends one datagram from a connected socket (source port SPORT, else
- *	the kernel's choice) and prints the NAME of the answer, "refused"
+ *   ask [-p SPORT] [-t SECONDS] [-s SIZE] ADDR PORT
+ *	sends one datagram ("hello\n", or SIZE bytes: over the path MTU the
+ *	kernel sends it in fragments) from a connected socket (source port
+ *	SPORT, else the kernel's choice) and prints the NAME of the answer,
+ *	"refused"
  *	when an ICMP(v6) port unreachable came back for the socket's own
  *	addresses and ports, or ERR after SECONDS (default 3) of silence.
  *
@@ -29,7 +31,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: xvs-udp6 serve PORT NAME\n"
-			"       xvs-udp6 ask [-p SPORT] [-t SECONDS] ADDR PORT\n");
+			"       xvs-udp6 ask [-p SPORT] [-t SECONDS] [-s SIZE] ADDR PORT\n");
 	exit(2);
 }
 
@@ -115,8 +117,10 @@ static int serve(int port, const char *name)
 	}
 }
 
-static int ask(const char *addr, const char *port, int sport, int secs)
+static int ask(const char *addr, const char *port, int sport, int secs,
+	       size_t size)
 {
+	static char payload[65000];
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *ai;
@@ -148,8 +152,10 @@ static int ask(const char *addr, const char *port, int sport, int secs)
 			return 1;
 		}
 	}
+	memset(payload, 'x', size);
+	memcpy(payload, "hello\n", 6);
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) ||
-	    send(fd, "hello\n", 6, 0) != 6) {
+	    send(fd, payload, size, 0) != (ssize_t)size) {
 		perror("xvs-udp6: send");
 		return 1;
 	}
@@ -176,6 +182,7 @@ static int ask(const char *addr, const char *port, int sport, int secs)
 int main(int argc, char **argv)
 {
 	int sport = 0, secs = 3, c;
+	size_t size = 6;
 
 	if (argc < 2)
 		usage();
@@ -187,16 +194,22 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "ask"))
 		usage();
 	optind = 2;
-	while ((c = getopt(argc, argv, "p:t:")) != -1) {
-		if (c == 'p')
+	while ((c = getopt(argc, argv, "p:t:s:")) != -1) {
+		if (c == 'p') {
 			sport = parse_port(optarg);
-		else if (c == 't')
+		} else if (c == 't') {
 			secs = parse_port(optarg);
-		else
+		} else if (c == 's') {
+			/* at least the greeting, at most what one datagram takes */
+			size = strtoul(optarg, NULL, 10);
+			if (size < 6 || size > 65000)
+				usage();
+		} else {
 			usage();
+		}
 	}
 	if (argc - optind != 2)
 		usage();
 	parse_port(argv[optind + 1]);
-	return ask(argv[optind], argv[optind + 1], sport, secs);
+	return ask(argv[optind], argv[optind + 1], sport, secs, size);
 }
