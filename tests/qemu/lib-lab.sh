@@ -18,10 +18,13 @@ XVS_FLAG_DIR=/run/flags
 # lab_addr VM: the control address of VM (from /run/xvs-lab)
 lab_addr() { awk -v n="$1" '$1 == n { print $2; f = 1 } END { exit !f }' /run/xvs-lab; }
 
-# lab_signal NAME [VALUE]: raises this VM's flag NAME (value default 1)
+# lab_signal NAME [VALUE]: raises this VM's flag NAME (value default 1);
+# written beside and renamed, so a reader never sees half a value (the
+# temporary name is the writer's own: background writers may overlap)
 lab_signal() {
+	local tmp="$XVS_FLAG_DIR/.$1.$BASHPID"
 	mkdir -p "$XVS_FLAG_DIR"
-	printf '%s\n' "${2:-1}" > /run/flag.tmp && mv /run/flag.tmp "$XVS_FLAG_DIR/$1"
+	printf '%s\n' "${2:-1}" > "$tmp" && mv "$tmp" "$XVS_FLAG_DIR/$1"
 }
 
 # lab_flag VM NAME: prints the value of VM's flag NAME; fails while it is

@@ -1,11 +1,17 @@
 #!/bin/bash
-# Seed 004 "Ultra Monkey" cluster driven by xvsd: two directors ha1 and ha2
-# (heartbeat + ldirectord roles), two web realservers www1 and www2 behind
-# the VIP with LVS-DR, a client; all network namespaces on one bridge in one
-# VM, with the seed's addresses (211.58.250.0/25, VIP .6).  The directors
-# run the seed's ldirectord.cf as printed; ha.cf is the seed's with faster
-# timers and a UDP link (the seed used a serial cable), haresources the
-# seed's line (with "ldirectord" spelled right).
+# Seed 004 "Ultra Monkey" cluster driven by xvsd, on five VMs of one LAN with
+# the seed's addresses (211.58.250.0/25, VIP .6):
+#
+#   client  211.58.250.100
+#   ha1     211.58.250.5   director, home node of the resource group
+#   ha2     211.58.250.7   director, standby
+#   www1    211.58.250.25  realserver (LVS-DR: VIP on lo:0, no ARP for it)
+#   www2    211.58.250.27  realserver
+#
+# The directors run xvsd (heartbeat + ldirectord roles) with the seed's
+# ldirectord.cf as printed; ha.cf is the seed's with faster timers and a UDP
+# link (the seed used a serial cable), haresources the seed's line (with
+# "ldirectord" spelled right).
 #
 # Reproduces the seed's two tests with observable results:
 #  (1) httpd stops on www1: it leaves ha1's IPVS table and the log says
@@ -16,13 +22,32 @@
 #      again: failback (auto_failback on).  Then ha1 crashes (its link
 #      goes down): ha2 takes over after deadtime; the link returns: the
 #      directors settle on ha1 again.
+# Both directors run the balancer's sync daemons: an established connection
+# through ha1 keeps working through ha2 after the takeover and after failback.
 # Detection and failover times are measured and logged, not asserted.
 #
-# Argument: the balancer, ipvs (the kernel's ip_vs) or xvs (xvs.ko).
+# Each VM runs this file in its role ($XVS_VM); every check is reported by
+# one VM: the directors' tables, VIP and logs by the directors, what the
+# client sees (neighbour entry, requests, the long-lived :9000 connection)
+# by the client.  The VMs pace each other with the barrier flags of
+# lib-lab.sh over the control network; the client also publishes its
+# neighbour entry for the VIP and ha2 whether it holds the VIP (flags "neigh"
+# and "vip", updated on every change), so ha1 can time what the others
+# observe on its own clock (to within its polling, a few hundred ms on TCG).
+#
+# Argument: the balancer of the directors, ipvs (the kernel's ip_vs) or xvs
+# (xvs.ko).
 # xvs-timeout: 600
+# xvs-vms: 5
 # xvs-variant: ipvs
 # xvs-variant: xvs
+# xvs-vm: client debian
+# xvs-vm: ha1 debian
+# xvs-vm: ha2 debian
+# xvs-vm: www1 debian
+# xvs-vm: www2 debian
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-lab.sh"
 
 LB=${1:?usage: xvsd-failover.sh ipvs|xvs}
 VIP=211.58.250.6
@@ -31,7 +56,8 @@ HA2=211.58.250.7
 WWW1=211.58.250.25
 WWW2=211.58.250.27
 CIP=211.58.250.100
-declare -A XVSD_PID=()
+WAIT=300	# seconds a VM waits for another's step
+BG_PIDS=()
 
 now() { echo "$EPOCHREALTIME"; }
 # elapsed START: milliseconds since START (an $EPOCHREALTIME value)
@@ -48,60 +74,145 @@ wait_for() {
 	done
 }
 
-lab_up() {
-	local n
-	mkdir -p $LAB/www
-	ip link add br-ha type bridge || return 1
-	ip link set br-ha up
-	for n in client ha1 ha2 www1 www2; do
-		ip netns add $n || return 1
-		in_ns $n ip link set lo up
-		ip link add ha-$n type veth peer name ha-$n-br || return 1
-		ip link set ha-$n netns $n name eth0
-		ip link set ha-$n-br master br-ha up
+# await VM STEP [SECONDS]: waits for VM's flag STEP; when VM ended without
+# raising it, or after SECONDS (default $WAIT), fails and ends here
+await() {
+	local end=$((SECONDS + ${3:-$WAIT}))
+	while ! lab_flag "$1" "$2" >/dev/null; do
+		# (VM may raise STEP and end between the two looks)
+		if lab_flag "$1" xvs-end >/dev/null && ! lab_flag "$1" "$2" >/dev/null; then
+			fail "wait-$1-$2" "$1 ended before step $2"
+			finish
+		fi
+		if [ $SECONDS -ge $end ]; then
+			fail "wait-$1-$2" "$1 did not reach step $2 within ${3:-$WAIT} s"
+			finish
+		fi
+		sleep 0.2
 	done
-	in_ns client ip addr add $CIP/25 dev eth0
-	in_ns ha1 ip addr add $HA1/25 dev eth0
-	in_ns ha2 ip addr add $HA2/25 dev eth0
-	for n in client ha1 ha2; do in_ns $n ip link set eth0 up; done
-	# the realservers, as the seed's slides: VIP on lo:0, not answering ARP
-	for n in 1 2; do
-		local rip=$WWW1
-		[ $n = 2 ] && rip=$WWW2
-		in_ns www$n sh -c "
-			echo 1 > /proc/sys/net/ipv4/conf/all/arp_ignore &&
+}
+# remote_is VM FLAG VALUE: VM's flag FLAG has VALUE
+remote_is() { [ "$(lab_flag "$1" "$2")" = "$3" ]; }
+# remote_times T0 SECONDS VM:FLAG=VALUE...: polls the flags until each had
+# its value (at most SECONDS); prints on one line the milliseconds since T0
+# when each was first seen, or "never"
+remote_times() {
+	local t0=$1 end=$((SECONDS + $2)) i s vm flag left
+	shift 2
+	local specs=("$@") got=()
+	left=$#
+	while [ "$left" -gt 0 ] && [ $SECONDS -lt $end ]; do
+		for i in "${!specs[@]}"; do
+			[ -n "${got[i]:-}" ] && continue
+			s=${specs[i]}
+			vm=${s%%:*}
+			s=${s#*:}
+			flag=${s%%=*}
+			if remote_is "$vm" "$flag" "${s#*=}"; then
+				got[i]=$(elapsed "$t0")
+				left=$((left - 1))
+			fi
+		done
+		sleep 0.1
+	done
+	for i in "${!specs[@]}"; do printf '%s ' "${got[i]:-never}"; done
+	echo
+}
+# publish FLAG OBJECT CMD...: keeps flag FLAG equal to CMD's output ("none"
+# when empty) for the other VMs; CMD runs again at every change of OBJECT
+# (ip monitor: address, neigh) and at least once a second
+publish() {
+	local flag=$1 obj=$2 fifo=$LAB/monitor-$1
+	shift 2
+	mkfifo "$fifo" || return 1
+	ip -o monitor "$obj" > "$fifo" 2>/dev/null &
+	BG_PIDS+=($!)
+	(
+		last=
+		while :; do
+			read -r -t 1 _
+			rc=$?
+			# (end of file: the monitor is gone, poll)
+			[ $rc -ne 0 ] && [ $rc -le 128 ] && sleep 0.5
+			cur=$("$@" 2>/dev/null)
+			cur=${cur:-none}
+			if [ "$cur" != "$last" ] && lab_signal "$flag" "$cur"; then
+				last=$cur
+			fi
+		done
+	) < "$fifo" >/dev/null 2>&1 &
+	BG_PIDS+=($!)
+}
+stop_background() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait "${BG_PIDS[@]}" 2>/dev/null
+	BG_PIDS=()
+}
+
+eth0_up() {
+	ip addr add "$1/25" dev eth0 && ip link set eth0 up
+}
+mac_of_eth0() { cat /sys/class/net/eth0/address; }
+port_up() { netstat -ltn 2>/dev/null | grep -q ":$1 "; }
+
+# --- the realservers ----------------------------------------------------------
+
+httpd_start() {
+	httpd -f -p 80 -h $LAB/www </dev/null >/dev/null 2>&1 &
+	HTTPD_PID=$!
+}
+httpd_stop() {
+	kill "$HTTPD_PID" 2>/dev/null
+	wait "$HTTPD_PID" 2>/dev/null
+}
+
+role_www() {
+	local n=${XVS_VM#www} rip=$WWW1
+	[ "$n" = 2 ] && rip=$WWW2
+	# as the seed's slides: VIP on lo:0, not answering ARP
+	if ! {
+		echo 1 > /proc/sys/net/ipv4/conf/all/arp_ignore &&
 			echo 2 > /proc/sys/net/ipv4/conf/all/arp_announce &&
 			echo 1 > /proc/sys/net/ipv4/conf/lo/arp_ignore &&
 			echo 2 > /proc/sys/net/ipv4/conf/lo/arp_announce &&
-			ip addr add $rip/25 dev eth0 && ip link set eth0 up &&
-			ip addr add $VIP/32 dev lo label lo:0" || { echo "www$n setup failed"; return 1; }
-		mkdir -p $LAB/www/www$n
-		echo "Test Page of www$n.wowlinux.com" > $LAB/www/www$n/index.html
-		httpd_start $n
-		# :9000 says its name, then echoes: a connection that stays open
-		printf '#!/bin/sh\necho www%s\nexec cat\n' $n > $LAB/hold-www$n
-		chmod +x $LAB/hold-www$n
-		ip netns exec www$n nc -ll -p 9000 -e $LAB/hold-www$n </dev/null >/dev/null 2>&1 &
-		LAB_PIDS+=($!)
-	done
-	for n in 1 2; do
-		lab_wait_port www$n 80 || { echo "httpd on www$n did not start"; return 1; }
-	done
-	in_ns ha1 ping -c 1 -W 2 $WWW1 >/dev/null || { echo "ha1 cannot reach www1"; return 1; }
-	in_ns client ping -c 1 -W 2 $HA2 >/dev/null || { echo "client cannot reach ha2"; return 1; }
-	return 0
+			eth0_up $rip && ip addr add $VIP/32 dev lo label lo:0
+	}; then
+		fail lab-up "www$n setup failed"
+		finish
+	fi
+	mkdir -p $LAB/www
+	echo "Test Page of www$n.wowlinux.com" > $LAB/www/index.html
+	httpd_start
+	# :9000 says its name, then echoes: a connection that stays open
+	printf '#!/bin/sh\necho www%s\nexec cat\n' "$n" > $LAB/hold
+	chmod +x $LAB/hold
+	nc -ll -p 9000 -e $LAB/hold </dev/null >/dev/null 2>&1 &
+	BG_PIDS+=($!)
+	if wait_for 10 port_up 80 && wait_for 10 port_up 9000; then
+		pass lab-up
+	else
+		fail lab-up "httpd or the :9000 server did not start"
+		finish
+	fi
+	lab_signal up
+
+	if [ "$n" = 1 ]; then
+		# test (1): ha1 watches its table while httpd stops and starts
+		await ha1 httpd1-stop
+		httpd_stop
+		lab_signal httpd1-stopped
+		await ha1 httpd1-start
+		httpd_start
+		wait_for 10 port_up 80 || log "httpd did not come back"
+		lab_signal httpd1-started
+	fi
+	await ha1 tests-done 600
+	httpd_stop
+	stop_background
 }
 
-declare -A HTTPD_PID=()
-httpd_start() {
-	ip netns exec www$1 httpd -f -p 80 -h $LAB/www/www$1 </dev/null >/dev/null 2>&1 &
-	HTTPD_PID[$1]=$!
-}
-httpd_stop() {
-	kill "${HTTPD_PID[$1]}" 2>/dev/null
-	wait "${HTTPD_PID[$1]}" 2>/dev/null
-	unset "HTTPD_PID[$1]"
-}
+# --- the directors ------------------------------------------------------------
 
 # the configuration of director N
 director_config() {
@@ -143,30 +254,297 @@ CF
 	chmod 600 $d/authkeys
 }
 
+XVSD_PID=
 xvsd_start() {
-	ip netns exec ha$1 xvsd -d $LAB/ha$1 -c $LAB/ha$1/ldirectord.cf -n ha$1.wowlinux.com \
-		-s $LAB/ha$1.sock </dev/null >>$LAB/ha$1.out 2>&1 &
-	XVSD_PID[$1]=$!
+	xvsd -d $LAB/$XVS_VM -c $LAB/$XVS_VM/ldirectord.cf -n $XVS_VM.wowlinux.com \
+		-s $LAB/$XVS_VM.sock </dev/null >>$LAB/$XVS_VM.out 2>&1 &
+	XVSD_PID=$!
 }
 xvsd_stop() {
-	kill -TERM "${XVSD_PID[$1]}" 2>/dev/null
-	wait "${XVSD_PID[$1]}" 2>/dev/null
-	unset "XVSD_PID[$1]"
+	[ -n "$XVSD_PID" ] || return 0
+	kill -TERM "$XVSD_PID" 2>/dev/null
+	wait "$XVSD_PID" 2>/dev/null
+	XVSD_PID=
 }
 
-has_vip() { in_ns "$1" ip -4 addr show dev eth0 | grep -q "inet $VIP/"; }
-no_vip() { ! has_vip "$1"; }
-dests() { in_ns "$1" ipvsadm -L -n -t $VIP:80 2>/dev/null | awk '$1 == "->" && $2 ~ /^[0-9]/ { print $2 }' | sort | tr '\n' ' '; }
-dests_are() { [ "$(dests "$1")" = "$2" ]; }
-mac_of() { in_ns "$1" cat /sys/class/net/eth0/address; }
-client_neigh() { in_ns client ip neigh show $VIP dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'; }
+has_vip() { ip -4 addr show dev eth0 | grep -q "inet $VIP/"; }
+no_vip() { ! has_vip; }
+vip_state() { has_vip && echo yes || echo no; }
+dests() { ipvsadm -L -n -t $VIP:80 2>/dev/null | awk '$1 == "->" && $2 ~ /^[0-9]/ { print $2 }' | sort | tr '\n' ' '; }
+dests_are() { [ "$(dests)" = "$1" ]; }
+status() { xvsd -s $LAB/$XVS_VM.sock status 2>&1; }
+logged() { grep -qF "$1" $LAB/$XVS_VM.out; }
+
+# director_up N: loads the balancer, configures eth0 and the director
+director_up() {
+	local out
+	if ! out=$(lb_load "$LB" 2>&1); then
+		fail load "$out"
+		finish
+	fi
+	pass load
+	eth0_up "$1" || { fail lab-up "eth0 setup failed"; finish; }
+	director_config "${XVS_VM#ha}"
+}
+
+# sync_daemons: starts this director's master and backup sync daemons
+sync_daemons() {
+	ipvsadm --start-daemon master --mcast-interface eth0 --syncid 6 &&
+		ipvsadm --start-daemon backup --mcast-interface eth0 --syncid 6 &&
+		echo yes || echo failed
+}
+
+# the directors' own logs, the end of each director
+director_logs() {
+	if [ "$XVS_NFAIL" -gt 0 ]; then
+		log "a test failed: $XVS_VM's full log"
+		quote < $LAB/$XVS_VM.out
+	fi
+	log "$XVS_VM's log:"
+	grep -E "Adding|Removing|Acquiring|Releasing|Sending Gratuitous|dead|left|rejected" \
+		$LAB/$XVS_VM.out | head -40 | quote
+}
+
+role_ha1() {
+	local t0 st m sync2 SYNC MAC2 times
+	director_up $HA1
+	lab_signal up "$(mac_of_eth0)"
+	await www1 up
+	await www2 up
+	if wait_for 20 ping -c 1 -W 2 $WWW1 >/dev/null; then
+		pass lab-up
+	else
+		fail lab-up "ha1 cannot reach www1"
+		finish
+	fi
+	check check-config xvsd -d $LAB/ha1 -c $LAB/ha1/ldirectord.cf -n ha1.wowlinux.com check-config
+
+	# --- start: ha1 (home node) takes the group --------------------------
+	# both directors start their xvsd at about the same time
+	lab_signal ready
+	await ha2 ready
+	MAC2=$(lab_flag ha2 up)
+	t0=$(now)
+	xvsd_start
+	if wait_for 30 has_vip && wait_for 15 dests_are "$WWW1:80 $WWW2:80 "; then
+		pass start-ha1-active
+		log "ha1 active with both realservers $(elapsed "$t0") ms after start"
+	else
+		fail start-ha1-active "VIP on ha1: $(vip_state), dests [$(dests)]"
+		sed -n 1,40p $LAB/ha1.out | quote
+	fi
+	lab_signal active
+	check start-log-adding logged "Adding real server: $WWW2:80 (2*$VIP:80)"
+	st=$(status)
+	if grep -q "node ha1.wowlinux.com: active" <<<"$st" && grep -q "peer ha2.wowlinux.com: up" <<<"$st" &&
+		grep -q "real $WWW1:80 up weight 1" <<<"$st"; then
+		pass status-command
+	else
+		fail status-command "unexpected status"
+		quote <<<"$st"
+	fi
+	m=$(printf 'GET /metrics HTTP/1.0\r\n\r\n' | timeout 3 nc -w 2 127.0.0.1 9680)
+	if grep -q '^xvsd_ha_active 1' <<<"$m" &&
+		grep -q "^xvsd_real_weight{virtual=\"$VIP:80\",real=\"$WWW1:80\"} 1" <<<"$m" &&
+		grep -q '^xvsd_real_check_latency_seconds{' <<<"$m"; then
+		pass metrics-endpoint
+	else
+		fail metrics-endpoint "unexpected metrics"
+		head -20 <<<"$m" | quote
+	fi
+	await client rr-done
+
+	# --- test (1): httpd stops on www1, then starts ------------------------
+	# (times from ha1's request to www1: they include the barrier, < 0.5 s)
+	t0=$(now)
+	lab_signal httpd1-stop
+	if wait_for 25 dests_are "$WWW2:80 "; then
+		pass test1-www1-removed
+		log "www1 down: removed from the table $(elapsed "$t0") ms after ha1 asked www1 to stop httpd"
+	else
+		fail test1-www1-removed "dests [$(dests)]"
+	fi
+	check test1-log-removing logged "Removing real server: $WWW1:80 (1*$VIP:80)"
+	lab_signal www1-removed
+	await client only-www2
+	t0=$(now)
+	lab_signal httpd1-start
+	if wait_for 25 dests_are "$WWW1:80 $WWW2:80 "; then
+		pass test1-www1-returns
+		log "www1 up: back in the table $(elapsed "$t0") ms after ha1 asked www1 to start httpd"
+	else
+		fail test1-www1-returns "dests [$(dests)]"
+	fi
+	check test1-log-adding logged "Adding real server: $WWW1:80 (2*$VIP:80)"
+
+	# --- connection sync (the balancer's sync daemons) ----------------------
+	# Both directors run a master and a backup sync daemon; an established
+	# connection through ha1 must keep working through ha2 after the takeover.
+	SYNC=$(sync_daemons)
+	lab_signal test1-done
+	await ha2 sync
+	sync2=$(lab_flag ha2 sync)
+	[ "$sync2" = yes ] || SYNC=failed
+	[ "$SYNC" = yes ] && pass sync-daemons || fail sync-daemons "ipvsadm --start-daemon failed"
+	if [ "$SYNC" = yes ]; then
+		svc9000_ready() { [ "$(ipvsadm -L -n -t $VIP:9000 2>/dev/null | grep -c Route)" = 2 ]; }
+		wait_for 15 svc9000_ready
+	fi
+	lab_signal sync "$SYNC"
+
+	# --- test (2): xvsd stops on ha1: ha2 takes over -------------------------
+	await client probing
+	t0=$(now)
+	xvsd_stop
+	lab_signal xvsd1-stopped
+	read -r -a times <<<"$(remote_times "$t0" 30 "ha2:vip=yes" "client:neigh=$MAC2")"
+	log "graceful stop: ha2 holds the VIP ${times[0]} ms after ha1's xvsd was stopped"
+	log "client's neighbour entry for $VIP moved to ha2 ($MAC2) ${times[1]} ms after the stop"
+	check test2-ha1-released wait_for 10 no_vip
+	wait_for 10 dests_are ""
+	check_eq test2-ha1-table-gone "" "$(dests)"
+
+	# ha1 starts again: auto_failback on -> the group returns to ha1
+	await client probing2
+	t0=$(now)
+	xvsd_start
+	if wait_for 30 has_vip && wait_for 15 remote_is ha2 vip no; then
+		pass test2-failback
+		log "failback: ha1 holds the VIP $(elapsed "$t0") ms after its xvsd started"
+	else
+		fail test2-failback "VIP on ha1: $(vip_state), on ha2: $(lab_flag ha2 vip)"
+		tail -20 $LAB/ha1.out | quote
+	fi
+	lab_signal failback
+	check test2-failback-table wait_for 10 dests_are "$WWW1:80 $WWW2:80 "
+
+	# --- ha1 crashes (its link goes down): takeover after deadtime -----------
+	await client probing3
+	t0=$(now)
+	ip link set eth0 down
+	lab_signal link-down
+	read -r -a times <<<"$(remote_times "$t0" 40 "ha2:vip=yes" "client:neigh=$MAC2")"
+	log "crash: ha2 declared ha1 dead and holds the VIP ${times[0]} ms after ha1's link went down (deadtime 5000 ms)"
+	log "crash: the client's neighbour entry moved to ha2 ${times[1]} ms after ha1's link went down"
+	await client crash-done
+	t0=$(now)
+	ip link set eth0 up
+	lab_signal link-up
+	read -r -a times <<<"$(remote_times "$t0" 40 "ha2:vip=no" "client:neigh=$(mac_of_eth0)")"
+	log "link back: ha2 released the VIP after ${times[0]} ms, the client's entry is ha1's after ${times[1]} ms"
+
+	# --- authentication: a forged heartbeat is rejected --------------------
+	await client forged-sent
+	check auth-forged-rejected wait_for 10 logged "rejected a heartbeat packet from $CIP: authentication failed (key 4, sha256)"
+	check auth-ha1-still-active has_vip
+
+	# --- reload: a bad file is refused and the running configuration kept ---
+	# (the checks of both realservers fail while ha1's link is down; they
+	# are back in the table before the reload)
+	wait_for 20 dests_are "$WWW1:80 $WWW2:80 "
+	cp $LAB/ha1/ldirectord.cf $LAB/ldirectord.good
+	printf 'virtual=211.58.250.6:80\n\treal=211.58.250.25:80 route\n' > $LAB/ha1/ldirectord.cf
+	check reload-bad-refused wait_for 15 logged "ldirectord.cf:2: bad forwarding method 'route' (gate, masq or ipip); keeping the running configuration"
+	check reload-bad-table-kept dests_are "$WWW1:80 $WWW2:80 "
+	cp $LAB/ldirectord.good $LAB/ha1/ldirectord.cf
+	sed -i 's/scheduler=rr/scheduler=wlc/' $LAB/ha1/ldirectord.cf
+	sched_is() { ipvsadm -L -n | grep -q "^TCP  $VIP:80 $1"; }
+	if wait_for 10 sched_is wlc; then
+		pass reload-good-applied
+	else
+		fail reload-good-applied "$(ipvsadm -L -n | quote)"
+	fi
+
+	xvsd_stop
+	check stop-clean-table-ha1 test -z "$(dests)"
+	lab_signal tests-done
+	director_logs
+}
+
+role_ha2() {
+	local SYNC
+	director_up $HA2
+	publish vip address vip_state
+	lab_signal up "$(mac_of_eth0)"
+	await www2 up
+	if wait_for 20 ping -c 1 -W 2 $WWW2 >/dev/null; then
+		pass lab-up
+	else
+		fail lab-up "ha2 cannot reach www2"
+		finish
+	fi
+	lab_signal ready
+	await ha1 ready
+	xvsd_start
+	await ha1 active
+	check start-ha2-standby no_vip
+	check_eq start-ha2-no-table "" "$(dests)"
+
+	# --- connection sync -------------------------------------------------------
+	await ha1 test1-done
+	lab_signal sync "$(sync_daemons)"
+	await ha1 sync
+	SYNC=$(lab_flag ha1 sync)
+	if [ "$SYNC" = yes ]; then
+		await client conn-open
+		# the master thread sends its buffer within about 2 s (later on a
+		# loaded TCG host)
+		synced_on_ha2() { ipvsadm -L -n -c | grep -q ":9000"; }
+		if wait_for 15 synced_on_ha2; then
+			pass sync-conn-on-ha2
+		else
+			fail sync-conn-on-ha2 "ha2 has no synced connection to :9000"
+		fi
+	fi
+	lab_signal synced
+
+	# --- test (2): xvsd stops on ha1: ha2 takes over -------------------------
+	await ha1 xvsd1-stopped
+	if wait_for 15 has_vip; then
+		pass test2-ha2-takes-vip
+	else
+		fail test2-ha2-takes-vip "ha2 has no VIP"
+		tail -20 $LAB/ha2.out | quote
+	fi
+	check test2-ha2-table wait_for 10 dests_are "$WWW1:80 $WWW2:80 "
+	check test2-log-takeover wait_for 5 logged "acquiring the resource group: node ha1.wowlinux.com left the cluster"
+	log "ha2's takeover after the graceful stop: $(grep -o 'resource group acquired in [0-9]* ms' $LAB/ha2.out | tail -n 1)"
+	lab_signal took
+
+	await ha1 failback
+	wait_for 10 dests_are ""
+	check_eq test2-failback-ha2-table-gone "" "$(dests)"
+	check test2-log-release wait_for 5 logged "Releasing resource group: ha1.wowlinux.com 211.58.250.6 ldirectord"
+	lab_signal failback-checked
+
+	# --- ha1 crashes --------------------------------------------------------------
+	await ha1 link-down
+	if wait_for 25 has_vip; then
+		pass crash-ha2-takes-vip
+	else
+		fail crash-ha2-takes-vip "ha2 has no VIP"
+	fi
+	lab_signal crash-took
+	check crash-log-dead wait_for 5 logged "node ha1.wowlinux.com is dead"
+	log "ha2's own detection: $(grep -o 'node ha1.wowlinux.com is dead: no heartbeat for [0-9]* ms' $LAB/ha2.out | tail -n 1)"
+	log "ha2's takeover: $(grep -o 'resource group acquired in [0-9]* ms' $LAB/ha2.out | tail -n 1)"
+
+	await ha1 tests-done 600
+	xvsd_stop
+	stop_background
+	director_logs
+}
+
+# --- the client -----------------------------------------------------------------
+
+client_neigh() { ip neigh show $VIP dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'; }
 client_neigh_is() { [ "$(client_neigh)" = "$1" ]; }
 
 # get: one request from the client to the VIP; prints www1, www2 or ERR
 get() {
 	local line
 	line=$(printf 'GET /index.html HTTP/1.0\r\n\r\n' |
-		in_ns client timeout 3 nc -w 2 $VIP 80 2>/dev/null | grep -a '^Test Page of ')
+		timeout 3 nc -w 2 $VIP 80 2>/dev/null | grep -a '^Test Page of ')
 	case $line in
 	*www1*) echo www1 ;;
 	*www2*) echo www2 ;;
@@ -200,94 +578,16 @@ probe_summary() {
 		      printf "%d requests, %d failed, longest outage %s", n, f, m < 0 ? "unfinished" : int(m) " ms" }' $LAB/probe.log
 }
 probe_tail_ok() { tail -n 3 $LAB/probe.log | awk '$2 == "ERR" { f = 1 } END { exit f }'; }
+# probe_finish: a little more probing, at most 10 s more until the last
+# three requests succeeded, then stops
+probe_finish() {
+	sleep 2
+	wait_for 10 probe_tail_ok
+	probe_stop
+}
 
-status() { xvsd -s $LAB/ha$1.sock status 2>&1; }
-logged() { grep -qF "$2" $LAB/ha$1.out; }
-
-if ! out=$(lb_load "$LB" 2>&1); then
-	fail load "$out"
-	finish
-fi
-pass load
-# (lab_up directly, not in $(...): it records the servers it starts)
-if ! lab_up > /tmp/xvsd-lab-up.log 2>&1; then
-	fail lab-up "$(cat /tmp/xvsd-lab-up.log)"
-	lab_teardown br-ha
-	finish
-fi
-pass lab-up
-director_config 1
-director_config 2
-check check-config xvsd -d $LAB/ha1 -c $LAB/ha1/ldirectord.cf -n ha1.wowlinux.com check-config
-
-# --- start: ha1 (home node) takes the group --------------------------------
-t0=$(now)
-xvsd_start 1
-xvsd_start 2
-if wait_for 30 has_vip ha1 && wait_for 15 dests_are ha1 "$WWW1:80 $WWW2:80 "; then
-	pass start-ha1-active
-	log "ha1 active with both realservers $(elapsed "$t0") ms after start"
-else
-	fail start-ha1-active "VIP on ha1: $(has_vip ha1 && echo yes || echo no), dests [$(dests ha1)]"
-	sed -n 1,40p $LAB/ha1.out | quote
-fi
-check start-ha2-standby no_vip ha2
-check_eq start-ha2-no-table "" "$(dests ha2)"
-check start-log-adding logged 1 "Adding real server: $WWW2:80 (2*$VIP:80)"
-st=$(status 1)
-if grep -q "node ha1.wowlinux.com: active" <<<"$st" && grep -q "peer ha2.wowlinux.com: up" <<<"$st" &&
-	grep -q "real $WWW1:80 up weight 1" <<<"$st"; then
-	pass status-command
-else
-	fail status-command "unexpected status"
-	quote <<<"$st"
-fi
-m=$(printf 'GET /metrics HTTP/1.0\r\n\r\n' | in_ns ha1 timeout 3 nc -w 2 127.0.0.1 9680)
-if grep -q '^xvsd_ha_active 1' <<<"$m" &&
-	grep -q "^xvsd_real_weight{virtual=\"$VIP:80\",real=\"$WWW1:80\"} 1" <<<"$m" &&
-	grep -q '^xvsd_real_check_latency_seconds{' <<<"$m"; then
-	pass metrics-endpoint
-else
-	fail metrics-endpoint "unexpected metrics"
-	head -20 <<<"$m" | quote
-fi
-seen=$(for i in 1 2 3 4; do get; done | sort -u | tr '\n' ' ')
-check_eq client-rr-both "www1 www2 " "$seen"
-
-# --- test (1): httpd stops on www1, then starts ----------------------------
-t0=$(now)
-httpd_stop 1
-if wait_for 20 dests_are ha1 "$WWW2:80 "; then
-	pass test1-www1-removed
-	log "www1 down: removed from the table $(elapsed "$t0") ms after httpd stopped"
-else
-	fail test1-www1-removed "dests [$(dests ha1)]"
-fi
-check test1-log-removing logged 1 "Removing real server: $WWW1:80 (1*$VIP:80)"
-seen=$(for i in 1 2 3; do get; done | sort -u | tr '\n' ' ')
-check_eq test1-only-www2 "www2 " "$seen"
-t0=$(now)
-httpd_start 1
-if wait_for 20 dests_are ha1 "$WWW1:80 $WWW2:80 "; then
-	pass test1-www1-returns
-	log "www1 up: back in the table $(elapsed "$t0") ms after httpd started"
-else
-	fail test1-www1-returns "dests [$(dests ha1)]"
-fi
-check test1-log-adding logged 1 "Adding real server: $WWW1:80 (2*$VIP:80)"
-
-# --- connection sync (the balancer's sync daemons) --------------------------
-# Both directors run a master and a backup sync daemon; an established
-# connection through ha1 must keep working through ha2 after the takeover.
-SYNC=yes
-for n in 1 2; do
-	in_ns ha$n ipvsadm --start-daemon master --mcast-interface eth0 --syncid 6 &&
-		in_ns ha$n ipvsadm --start-daemon backup --mcast-interface eth0 --syncid 6 ||
-		SYNC=failed
-done
-[ $SYNC = yes ] && pass sync-daemons || fail sync-daemons "ipvsadm --start-daemon failed"
 conn_open() {
-	coproc CONN { ip netns exec client nc $VIP 9000 2>/dev/null; }
+	coproc CONN { nc $VIP 9000 2>/dev/null; }
 	read -r -t 5 CONN_RS <&"${CONN[0]}" || CONN_RS=none
 }
 # conn_echo WORD: sends WORD on the open connection, reads it back
@@ -299,144 +599,117 @@ conn_echo() {
 	[ "$line" = "$1" ]
 }
 conn_close() { [ -n "${CONN_PID:-}" ] && kill "$CONN_PID" 2>/dev/null; wait "$CONN_PID" 2>/dev/null; }
-if [ $SYNC = yes ]; then
-	svc9000_ready() { [ "$(in_ns ha1 ipvsadm -L -n -t $VIP:9000 2>/dev/null | grep -c Route)" = 2 ]; }
-	wait_for 15 svc9000_ready
-	conn_open
-	check_eq sync-conn-open true "$([ "$CONN_RS" != none ] && echo true || echo "false ($CONN_RS)")"
-	for i in 1 2 3 4; do conn_echo "before-$i" >/dev/null; done
-	check sync-conn-echo-ha1 conn_echo before-5
-	# the master thread sends its buffer within about 2 s (later on a
-	# loaded TCG host)
-	synced_on_ha2() { in_ns ha2 ipvsadm -L -n -c | grep -q ":9000"; }
-	if wait_for 15 synced_on_ha2; then
-		pass sync-conn-on-ha2
+
+role_client() {
+	local MAC1 MAC2 SYNC seen i t0
+	mkdir -p $LAB
+	eth0_up $CIP || { fail lab-up "eth0 setup failed"; finish; }
+	publish neigh neigh client_neigh
+	lab_signal up
+	await ha1 up
+	await ha2 up
+	MAC1=$(lab_flag ha1 up)
+	MAC2=$(lab_flag ha2 up)
+	if wait_for 20 ping -c 1 -W 2 $HA2 >/dev/null; then
+		pass lab-up
 	else
-		fail sync-conn-on-ha2 "ha2 has no synced connection to :9000"
+		fail lab-up "client cannot reach ha2"
+		finish
 	fi
-fi
 
-# --- test (2): xvsd stops on ha1: ha2 takes over -----------------------------
-get >/dev/null		# the client's neighbour entry for the VIP is ha1's
-MAC1=$(mac_of ha1)
-MAC2=$(mac_of ha2)
-check_eq test2-neigh-ha1-before "$MAC1" "$(client_neigh)"
-probe_start
-sleep 1
-t0=$(now)
-xvsd_stop 1
-if wait_for 15 has_vip ha2; then
-	pass test2-ha2-takes-vip
-	log "graceful stop: ha2 holds the VIP $(elapsed "$t0") ms after ha1's xvsd was stopped"
-else
-	fail test2-ha2-takes-vip "ha2 has no VIP"
-	tail -20 $LAB/ha2.out | quote
-fi
-check test2-ha1-released no_vip ha1
-check_eq test2-ha1-table-gone "" "$(dests ha1)"
-check test2-ha2-table wait_for 10 dests_are ha2 "$WWW1:80 $WWW2:80 "
-if wait_for 10 client_neigh_is "$MAC2"; then
-	pass test2-garp-client-neigh
-	log "client's neighbour entry for $VIP moved to ha2 ($MAC2) $(elapsed "$t0") ms after the stop"
-else
-	fail test2-garp-client-neigh "client has [$(client_neigh)], ha2 is $MAC2"
-fi
-sleep 2
-probe_stop
-log "client during graceful failover: $(probe_summary)"
-check test2-requests-succeed probe_tail_ok
-if [ $SYNC = yes ]; then
-	check sync-conn-survives-takeover wait_for 10 conn_echo after-takeover
-fi
-check test2-log-takeover logged 2 "acquiring the resource group: node ha1.wowlinux.com left the cluster"
-log "ha2's takeover after the graceful stop: $(grep -o 'resource group acquired in [0-9]* ms' $LAB/ha2.out | tail -n 1)"
+	await ha1 active
+	seen=$(for i in 1 2 3 4; do get; done | sort -u | tr '\n' ' ')
+	check_eq client-rr-both "www1 www2 " "$seen"
+	lab_signal rr-done
 
-# ha1 starts again: auto_failback on -> the group returns to ha1
-probe_start
-t0=$(now)
-xvsd_start 1
-if wait_for 30 has_vip ha1 && wait_for 10 no_vip ha2; then
-	pass test2-failback
-	log "failback: ha1 holds the VIP $(elapsed "$t0") ms after its xvsd started"
-else
-	fail test2-failback "VIP on ha1: $(has_vip ha1 && echo yes || echo no), on ha2: $(has_vip ha2 && echo yes || echo no)"
-	tail -20 $LAB/ha1.out | quote
-fi
-check test2-failback-neigh wait_for 10 client_neigh_is "$MAC1"
-check test2-failback-table wait_for 10 dests_are ha1 "$WWW1:80 $WWW2:80 "
-check_eq test2-failback-ha2-table-gone "" "$(dests ha2)"
-sleep 2
-probe_stop
-log "client during failback: $(probe_summary)"
-check test2-failback-requests probe_tail_ok
-check test2-log-release logged 2 "Releasing resource group: ha1.wowlinux.com 211.58.250.6 ldirectord"
-if [ $SYNC = yes ]; then
-	check sync-conn-survives-failback wait_for 10 conn_echo after-failback
-	conn_close
-fi
+	# test (1): only www2 answers while www1's httpd is down
+	await ha1 www1-removed
+	seen=$(for i in 1 2 3; do get; done | sort -u | tr '\n' ' ')
+	check_eq test1-only-www2 "www2 " "$seen"
+	lab_signal only-www2
 
-# --- ha1 crashes (its link goes down): takeover after deadtime ---------------
-probe_start
-sleep 1
-t0=$(now)
-in_ns ha1 ip link set eth0 down
-if wait_for 20 has_vip ha2; then
-	pass crash-ha2-takes-vip
-	log "crash: ha2 declared ha1 dead and holds the VIP $(elapsed "$t0") ms after ha1's link went down (deadtime 5000 ms)"
-else
-	fail crash-ha2-takes-vip "ha2 has no VIP"
-fi
-check crash-garp-client-neigh wait_for 10 client_neigh_is "$MAC2"
-check crash-requests-resume wait_for 15 get_ok
-sleep 2
-probe_stop
-log "client during crash failover: $(probe_summary)"
-check crash-log-dead logged 2 "node ha1.wowlinux.com is dead"
-log "ha2's own detection: $(grep -o 'node ha1.wowlinux.com is dead: no heartbeat for [0-9]* ms' $LAB/ha2.out | tail -n 1)"
-log "ha2's takeover: $(grep -o 'resource group acquired in [0-9]* ms' $LAB/ha2.out | tail -n 1)"
-t0=$(now)
-in_ns ha1 ip link set eth0 up
-if wait_for 20 no_vip ha2 && wait_for 10 client_neigh_is "$MAC1" && wait_for 10 get_ok; then
-	pass crash-heal-back-to-ha1
-	log "link back: one holder (ha1) again, client served, $(elapsed "$t0") ms"
-else
-	fail crash-heal-back-to-ha1 "VIP on ha2: $(has_vip ha2 && echo yes || echo no), client neigh $(client_neigh)"
-	tail -20 $LAB/ha1.out | quote
-fi
+	# the connection that must survive the takeovers
+	await ha1 sync
+	SYNC=$(lab_flag ha1 sync)
+	if [ "$SYNC" = yes ]; then
+		conn_open
+		check_eq sync-conn-open true "$([ "$CONN_RS" != none ] && echo true || echo "false ($CONN_RS)")"
+		for i in 1 2 3 4; do conn_echo "before-$i" >/dev/null; done
+		check sync-conn-echo-ha1 conn_echo before-5
+		lab_signal conn-open
+	fi
+	await ha2 synced
 
-# --- authentication: a forged heartbeat is rejected --------------------------
-# well formed, claiming to be ha2 and leaving, signed with a made-up digest
-printf '>>>\nt=status\nnode=ha2.wowlinux.com\ngen=1\nseq=99999\nst=leaving\nhold=0\nauth=4 %064d\n<<<\n' 0 > $LAB/forged
-in_ns client bash -c "cat $LAB/forged > /dev/udp/$HA1/694"
-sleep 1
-check auth-forged-rejected logged 1 "rejected a heartbeat packet from $CIP: authentication failed (key 4, sha256)"
-check auth-ha1-still-active has_vip ha1
+	# --- test (2): xvsd stops on ha1 -------------------------------------------
+	get >/dev/null		# the client's neighbour entry for the VIP is ha1's
+	check_eq test2-neigh-ha1-before "$MAC1" "$(client_neigh)"
+	probe_start
+	sleep 1
+	lab_signal probing
+	await ha1 xvsd1-stopped
+	t0=$(now)
+	if wait_for 25 client_neigh_is "$MAC2"; then
+		pass test2-garp-client-neigh
+		log "client's neighbour entry for $VIP is ha2's ($MAC2) $(elapsed "$t0") ms after the client learnt of the stop"
+	else
+		fail test2-garp-client-neigh "client has [$(client_neigh)], ha2 is $MAC2"
+	fi
+	probe_finish
+	log "client during graceful failover: $(probe_summary)"
+	check test2-requests-succeed probe_tail_ok
+	if [ "$SYNC" = yes ]; then
+		check sync-conn-survives-takeover wait_for 10 conn_echo after-takeover
+	fi
 
-# --- reload: a bad file is refused and the running configuration kept --------
-cp $LAB/ha1/ldirectord.cf $LAB/ldirectord.good
-printf 'virtual=211.58.250.6:80\n\treal=211.58.250.25:80 route\n' > $LAB/ha1/ldirectord.cf
-sleep 3
-check reload-bad-refused logged 1 "ldirectord.cf:2: bad forwarding method 'route' (gate, masq or ipip); keeping the running configuration"
-check reload-bad-table-kept dests_are ha1 "$WWW1:80 $WWW2:80 "
-cp $LAB/ldirectord.good $LAB/ha1/ldirectord.cf
-sed -i 's/scheduler=rr/scheduler=wlc/' $LAB/ha1/ldirectord.cf
-sched_is() { in_ns ha1 ipvsadm -L -n | grep -q "^TCP  $VIP:80 $1"; }
-if wait_for 10 sched_is wlc; then
-	pass reload-good-applied
-else
-	fail reload-good-applied "$(in_ns ha1 ipvsadm -L -n | quote)"
-fi
+	# failback
+	await ha2 took
+	probe_start
+	lab_signal probing2
+	await ha1 failback
+	check test2-failback-neigh wait_for 10 client_neigh_is "$MAC1"
+	probe_finish
+	log "client during failback: $(probe_summary)"
+	check test2-failback-requests probe_tail_ok
+	if [ "$SYNC" = yes ]; then
+		check sync-conn-survives-failback wait_for 10 conn_echo after-failback
+		conn_close
+	fi
 
-for n in 1 2; do xvsd_stop $n; done
-if [ $XVS_NFAIL -gt 0 ]; then
-	log "a test failed: the directors' full logs"
-	for n in 1 2; do log "ha$n:"; quote < $LAB/ha$n.out; done
-fi
-check stop-clean-table-ha1 test -z "$(dests ha1)"
-log "ha1's log:"
-grep -E "Adding|Removing|Acquiring|Releasing|Sending Gratuitous|dead|left|rejected" $LAB/ha1.out | head -40 | quote
-log "ha2's log:"
-grep -E "Adding|Removing|Acquiring|Releasing|Sending Gratuitous|dead|left" $LAB/ha2.out | head -40 | quote
-for n in 1 2; do httpd_stop $n; done
-lab_teardown br-ha
+	# --- ha1 crashes -------------------------------------------------------------
+	await ha2 failback-checked
+	probe_start
+	sleep 1
+	lab_signal probing3
+	await ha2 crash-took 120
+	check crash-garp-client-neigh wait_for 10 client_neigh_is "$MAC2"
+	check crash-requests-resume wait_for 15 get_ok
+	probe_finish
+	log "client during crash failover: $(probe_summary)"
+	lab_signal crash-done
+	await ha1 link-up
+	t0=$(now)
+	if wait_for 20 remote_is ha2 vip no && wait_for 10 client_neigh_is "$MAC1" && wait_for 10 get_ok; then
+		pass crash-heal-back-to-ha1
+		log "link back: one holder (ha1) again, client served, $(elapsed "$t0") ms after the client learnt of it"
+	else
+		fail crash-heal-back-to-ha1 "VIP on ha2: $(lab_flag ha2 vip), client neigh $(client_neigh)"
+	fi
+
+	# --- authentication: a forged heartbeat --------------------------------------
+	# well formed, claiming to be ha2 and leaving, signed with a made-up digest
+	printf '>>>\nt=status\nnode=ha2.wowlinux.com\ngen=1\nseq=99999\nst=leaving\nhold=0\nauth=4 %064d\n<<<\n' 0 > $LAB/forged
+	bash -c "cat $LAB/forged > /dev/udp/$HA1/694"
+	lab_signal forged-sent
+	await ha1 tests-done 600
+	stop_background
+}
+
+mkdir -p $LAB
+case $XVS_VM in
+client) role_client ;;
+ha1) role_ha1 ;;
+ha2) role_ha2 ;;
+www1 | www2) role_www ;;
+*) fail role "no role for VM '$XVS_VM'" ;;
+esac
 finish
