@@ -13,7 +13,7 @@ KMODDIR ?= /lib/modules/$(KVER)
 JOBS ?= $(shell nproc)
 export KVER KDIR KIMAGE KMODDIR BUILD ROOT
 
-.PHONY: all deps kmod kernel userspace install test test-run demo demo-run clean
+.PHONY: all deps kmod kernel userspace install test test-run demo demo-run clean bench bench-run
 
 all: kmod userspace
 
@@ -63,6 +63,16 @@ demo: deps
 
 demo-run: all
 	@$(ROOT)/qemu/demo.sh
+
+# Performance: xvs against the kernel's IPVS in one VM, plus host
+# microbenchmarks (scripts/bench.sh, README "Performance"); not part of
+# `make test`.  Results under build/bench/.
+bench:
+	@$(ROOT)/scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all
+	@$(ROOT)/scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -11,6 +11,12 @@ packages=(
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache rsync xz-utils
 )
 
+# `install-deps.sh bench`: also what `make bench` needs (Google Benchmark
+# for the host microbenchmarks, gnuplot for the plot, python3 for the report)
+if [ "${1:-}" = bench ]; then
+	packages+=(libbenchmark-dev gnuplot-nox python3)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
