@@ -38,7 +38,11 @@ xvs_image() {
 # boot arguments shared by every VM.  Under TCG on a loaded host a vCPU can
 # be descheduled for many seconds, which the soft-lockup watchdog reports
 # at its default 20 s threshold; the maximum threshold (60) keeps real
-# lockups reported while host stalls are not.
+# lockups reported while host stalls are not.  The RCU stall detector is
+# the same kind of clock: a KASAN kernel booting in a three-VM lab had its
+# grace-period thread starved past the default 21 s (reported as a stall,
+# with a call trace); 120 s keeps a real stall reported, and a hung
+# scenario still times out.
 #
 # no_timer_check: a starved TCG vCPU can miss the IO-APIC timer test at boot,
 # which then panics ("IO-APIC + timer doesn't work"); the test proves
@@ -46,7 +50,8 @@ xvs_image() {
 # /proc/slabinfo shows leaks (a merged cache hides them).
 xvs_cmdline() {
 	echo "console=ttyS0,115200 loglevel=5 panic_on_warn=1 oops=panic panic=-1" \
-		"mitigations=off watchdog_thresh=60 no_timer_check slab_nomerge"
+		"mitigations=off watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120" \
+		"no_timer_check slab_nomerge"
 }
 
 # Picks the accelerator once per process: KVM when a probe boot reaches
