@@ -46,6 +46,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -279,15 +280,45 @@ static int cmd_server(int argc, char **argv)
 
 /* --- crr and latency ------------------------------------------------- */
 
+/* One client thread of crr, udp or syn. */
 struct worker {
 	const struct opts *o;
 	int idx;
 	double start, end;
-	long conns, errors;
+	long first, last;	/* syn: the packets [first, last) of this thread */
+	long count, errors;	/* connections (crr) or packets sent (udp, syn) */
 	uint32_t *lat_us;	/* connect times (paced mode) */
 	long nlat, maxlat;
 	pthread_t th;
 };
+
+/*
+ * Runs fn in one thread for each of w[0..n) (which the caller prepared),
+ * waits for them and adds up their counts.  false: a thread did not start
+ * (those that did are waited for).
+ */
+static bool run_workers(const char *cmd, struct worker *w, long n,
+			void *(*fn)(void *), long *count, long *errors)
+{
+	long i, started;
+	int err;
+
+	*count = 0;
+	*errors = 0;
+	for (started = 0; started < n; started++) {
+		err = pthread_create(&w[started].th, NULL, fn, &w[started]);
+		if (err) {
+			fprintf(stderr, "xvs-load %s: thread: %s\n", cmd, strerror(err));
+			break;
+		}
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(w[i].th, NULL);
+		*count += w[i].count;
+		*errors += w[i].errors;
+	}
+	return started == n;
+}
 
 static int one_crr(const struct opts *o, struct worker *w, int di, double *connect_us)
 {
@@ -355,7 +386,7 @@ static void *crr_worker(void *arg)
 			next += per;
 		}
 		if (one_crr(o, w, (int)((w->idx + i) % o->ndst), &us) == 0) {
-			w->conns++;
+			w->count++;
 			if (per > 0 && w->nlat < w->maxlat)
 				w->lat_us[w->nlat++] = (uint32_t)us;
 		} else {
@@ -396,17 +427,11 @@ static int cmd_crr(int argc, char **argv)
 				return 1;
 			}
 		}
-		if (pthread_create(&w[i].th, NULL, crr_worker, &w[i])) {
-			perror("xvs-load crr: thread");
-			return 1;
-		}
 	}
-	for (i = 0; i < o.workers; i++) {
-		pthread_join(w[i].th, NULL);
-		conns += w[i].conns;
-		errors += w[i].errors;
+	if (!run_workers("crr", w, o.workers, crr_worker, &conns, &errors))
+		return 1;
+	for (i = 0; i < o.workers; i++)
 		nlat += w[i].nlat;
-	}
 	secs = now_s() - start;
 	printf("conns=%ld errors=%ld secs=%.2f rate=%.1f", conns, errors, secs, conns / secs);
 	if (o.rate > 0 && nlat > 0) {
@@ -506,7 +531,7 @@ static void *udp_worker(void *arg)
 	while (now_s() < w->end) {
 		n = sendmmsg(fd, msgs, BATCH, 0);
 		if (n > 0)
-			w->conns += n;
+			w->count += n;
 		else
 			w->errors++;
 	}
@@ -527,16 +552,9 @@ static int cmd_udp(int argc, char **argv)
 		w[i].o = &o;
 		w[i].idx = (int)i;
 		w[i].end = start + o.secs;
-		if (pthread_create(&w[i].th, NULL, udp_worker, &w[i])) {
-			perror("xvs-load udp: thread");
-			return 1;
-		}
 	}
-	for (i = 0; i < o.workers; i++) {
-		pthread_join(w[i].th, NULL);
-		sent += w[i].conns;
-		errors += w[i].errors;
-	}
+	if (!run_workers("udp", w, o.workers, udp_worker, &sent, &errors))
+		return 1;
 	secs = now_s() - start;
 	printf("sent=%ld errors=%ld secs=%.2f pps=%.1f\n", sent, errors, secs, sent / secs);
 	return sent > 0 ? 0 : 1;
@@ -667,16 +685,9 @@ static size_t syn_fill(struct syn_pkt *p, int kind, uint32_t saddr, uint32_t dad
 	return sizeof(p->ip) + l4;
 }
 
-struct syn_worker {
-	const struct opts *o;
-	long first, last;	/* the packets [first, last) of this thread */
-	long sent, errors;
-	pthread_t th;
-};
-
 static void *syn_thread(void *arg)
 {
-	struct syn_worker *w = arg;
+	struct worker *w = arg;
 	const struct opts *o = w->o;
 	struct syn_pkt pkts[BATCH];
 	struct mmsghdr msgs[BATCH];
@@ -717,7 +728,7 @@ static void *syn_thread(void *arg)
 		for (k = 0; k < batch;) {
 			n = sendmmsg(fd, msgs + k, (unsigned int)(batch - k), 0);
 			if (n > 0) {
-				w->sent += n;
+				w->count += n;
 				k += n;
 			} else if (errno == ENOBUFS || errno == EAGAIN) {
 				usleep(100);
@@ -733,7 +744,7 @@ static void *syn_thread(void *arg)
 
 static int cmd_syn(int argc, char **argv)
 {
-	static struct syn_worker w[MAX_WORKERS];
+	static struct worker w[MAX_WORKERS];
 	struct opts o;
 	long sent = 0, errors = 0, i;
 	double start, secs;
@@ -746,16 +757,9 @@ static int cmd_syn(int argc, char **argv)
 		w[i].o = &o;
 		w[i].first = o.count * i / o.workers;
 		w[i].last = o.count * (i + 1) / o.workers;
-		if (pthread_create(&w[i].th, NULL, syn_thread, &w[i])) {
-			perror("xvs-load syn: thread");
-			return 1;
-		}
 	}
-	for (i = 0; i < o.workers; i++) {
-		pthread_join(w[i].th, NULL);
-		sent += w[i].sent;
-		errors += w[i].errors;
-	}
+	if (!run_workers("syn", w, o.workers, syn_thread, &sent, &errors))
+		return 1;
 	secs = now_s() - start;
 	printf("sent=%ld errors=%ld secs=%.2f pps=%.1f\n", sent, errors, secs, sent / secs);
 	return sent ? 0 : 1;
