@@ -312,15 +312,7 @@ scale() { # LB
 
 # --- control plane -----------------------------------------------------------
 cp_table() {
-	awk -v n="$NSVC" 'BEGIN {
-		for (i = 0; i < n; i++) {
-			a = int(i / 65536); b = int(i / 256) % 256; c = i % 256
-			vip = sprintf("10.%d.%d.%d", 100 + a, b, c)
-			printf "-A -t %s:80 -s rr\n", vip
-			for (d = 1; d <= 4; d++)
-				printf "-a -t %s:80 -r 172.16.%d.%d:8080 -m -w %d\n", vip, (i * 4 + d) % 250, d, d
-		}
-	}' > $W/table.rules
+	scale_rules "$NSVC" > $W/table.rules
 	# one service changed among them: its scheduler and one weight
 	sed -e 's/^-A -t 10.100.0.7:80 -s rr$/-A -t 10.100.0.7:80 -s wrr/' \
 		-e 's/^\(-a -t 10.100.0.7:80 -r .* -m -w\) 4$/\1 9/' \

@@ -333,16 +333,36 @@ lab_vip_reachable() {
 # ipvsadm in the director
 lvs() { in_ns director ipvsadm "$@"; }
 
-# lab_get [PORT]: one HTTP/1.0 request from the client to the VIP; prints
-# the answering realserver (rs1..) or ERR.  (busybox's static wget crashes
-# without the NSS modules of a full system, so HTTP goes through nc.)
+# scale_rules N: an `ipvsadm -R` table of N services 10.a.b.c:80 (rr) with
+# four NAT real servers 172.16.x.y:8080 each, weights 1 to 4 (the control
+# plane scenarios and make bench)
+scale_rules() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			a = int(i / 65536); b = int(i / 256) % 256; c = i % 256
+			vip = sprintf("10.%d.%d.%d", 100 + a, b, c)
+			printf "-A -t %s:80 -s rr\n", vip
+			for (d = 1; d <= 4; d++)
+				printf "-a -t %s:80 -r 172.16.%d.%d:8080 -m -w %d\n", vip, (i * 4 + d) % 250, d, d
+		}
+	}'
+}
+
+# lab_get [PORT [ADDR]]: one HTTP/1.0 request from the client to ADDR
+# (default the VIP); prints the answering realserver (rs1..) or ERR.
+# (busybox's static wget crashes without the NSS modules of a full system,
+# so HTTP goes through nc.)
 lab_get() {
 	local line
 	line=$(printf 'GET / HTTP/1.0\r\n\r\n' |
-		in_ns client timeout 10 nc -w 5 $VIP "${1:-80}" 2>/dev/null | grep -a '^realserver ')
+		in_ns client timeout 10 nc -w 5 "${2:-$VIP}" "${1:-80}" 2>/dev/null |
+		grep -a '^realserver ')
 	set -- $line
 	[ "$1" = realserver ] && echo "$2" || echo ERR
 }
+
+# rx_packets NS DEV: packets DEV of namespace NS received (0 if none)
+rx_packets() { in_ns "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
 
 # lab_open IDX PORT: opens a connection to VIP:PORT that stays open and
 # sets LAB_LAST to the realserver that answered (or ERR).  Call it

@@ -114,13 +114,7 @@ v6_up() {
 v6_down() { lab_teardown br6; }
 
 # get6 PORT: one HTTP/1.0 request to [VIP]:PORT; prints the realserver or ERR
-get6() {
-	local line
-	line=$(printf 'GET / HTTP/1.0\r\n\r\n' |
-		in_ns client timeout 10 nc -w 5 $VIP6 "$1" 2>/dev/null | grep -a '^realserver ')
-	set -- $line
-	[ "$1" = realserver ] && echo "$2" || echo ERR
-}
+get6() { lab_get "$1" $VIP6; }
 
 # udp6 SPORT PORT: one datagram from client port SPORT to [VIP]:PORT
 udp6() { in_ns client xvs-udp6 ask -p "$1" $VIP6 "$2"; }
@@ -139,7 +133,6 @@ rs_vip() {
 	done
 }
 
-rx_packets() { in_ns "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
 
 # configure NAME METHOD-OPTIONS: TCP :$TP and UDP :$UP services, rr, rs1
 # then rs2 with the options; the realservers' ports are the same

@@ -112,22 +112,13 @@ mixed_up() {
 	done
 }
 
-# get ADDR: one HTTP/1.0 request; prints the answering realserver or ERR
-get() {
-	local line
-	line=$(printf 'GET / HTTP/1.0\r\n\r\n' |
-		in_ns client timeout 10 nc -w 5 "$1" 80 2>/dev/null | grep -a '^realserver ')
-	set -- $line
-	[ "$1" = realserver ] && echo "$2" || echo ERR
-}
-
+# gets ADDR: four HTTP requests to ADDR:80; the answering realservers
 gets() {
 	local i out=()
-	for i in 1 2 3 4; do out+=("$(get "$1")"); done
+	for i in 1 2 3 4; do out+=("$(lab_get 80 "$1")"); done
 	echo "${out[*]}"
 }
 
-rx_packets() { in_ns "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 
 # service FAMILY TUN-OPTIONS: the VIP of FAMILY, destinations of the other
 service() {

@@ -90,7 +90,6 @@ gre_dev() {
 	done
 }
 
-rx_packets() { in_ns "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
 udp_in() {
 	in_ns "$1" awk '$1 == "Udp:" && !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
 		$1 == "Udp:" { print $c["InDatagrams"] }' /proc/net/snmp

@@ -30,16 +30,7 @@ pass load
 # milliseconds since boot
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
-# the table: services 10.a.b.c:80 (rr), real servers 172.16.x.y:8080 (NAT)
-awk -v n="$NSVC" 'BEGIN {
-	for (i = 0; i < n; i++) {
-		a = int(i / 65536); b = int(i / 256) % 256; c = i % 256
-		vip = sprintf("10.%d.%d.%d", 100 + a, b, c)
-		printf "-A -t %s:80 -s rr\n", vip
-		for (d = 1; d <= 4; d++)
-			printf "-a -t %s:80 -r 172.16.%d.%d:8080 -m -w %d\n", vip, (i * 4 + d) % 250, d, d
-	}
-}' > $W/table.rules
+scale_rules "$NSVC" > $W/table.rules
 log "$(wc -l < $W/table.rules) lines"
 
 # The VM shares a loaded host: every timing is the best of ROUNDS runs,
