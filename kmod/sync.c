@@ -70,7 +70,7 @@ XVS_SYNC_SAME(XVS_SYNC_CTPL_S_LAST, XVS_CTPL_S_ASSURED + 1);
 /* Delays as IPVS uses them. */
 #define XVS_SYNC_FLUSH_TIME	(2 * HZ)	/* oldest a partial message gets */
 #define XVS_SYNC_CHECK_PERIOD	HZ		/* master thread idle wake-up */
-#define XVS_SYNC_TPL_TIMEOUT	(3 * 60 * HZ)	/* template without timeout */
+#define XVS_SYNC_DEFAULT_TIMEOUT (3 * 60 * HZ) /* no timeout sent, no table */
 
 /* One message being filled or waiting to be sent. */
 struct xvs_sync_msg {
@@ -141,8 +141,8 @@ static bool xvs_sync_in_persistence(const struct xvs_conn *cp)
 /*
  * Decides, with IPVS's rules, whether @cp (which has seen @pkts client
  * packets) is due to be sent:
- *  - TCP only in ESTABLISHED and the closing states; a change to another
- *    of these states is always sent;
+ *  - TCP and SCTP only in ESTABLISHED and the closing states; a change to
+ *    another of these states is always sent;
  *  - sync_refresh_period > 0: not again before that period (or half the
  *    timeout) has passed, except for sync_retries retries spaced by an
  *    eighth of the period (the retry count lives in the low two bits of
@@ -177,6 +177,16 @@ static bool xvs_sync_needed(struct xvs_net *xnet, struct xvs_conn *cp,
 			return false;
 		force = state != READ_ONCE(cp->old_state);
 		if (force && state != XVS_TCP_S_ESTABLISHED)
+			goto claim;
+	} else if (cp->protocol == IPPROTO_SCTP) {
+		if (!((1 << state) & ((1 << XVS_SCTP_S_ESTABLISHED) |
+				      (1 << XVS_SCTP_S_SHUTDOWN_SENT) |
+				      (1 << XVS_SCTP_S_SHUTDOWN_RECEIVED) |
+				      (1 << XVS_SCTP_S_SHUTDOWN_ACK_SENT) |
+				      (1 << XVS_SCTP_S_CLOSED))))
+			return false;
+		force = state != READ_ONCE(cp->old_state);
+		if (force && state != XVS_SCTP_S_ESTABLISHED)
 			goto claim;
 	}
 
@@ -536,10 +546,18 @@ static unsigned int xvs_sync_state_timeout(struct xvs_net *xnet,
 		return min_t(unsigned long, secs * HZ, UINT_MAX);
 	}
 	if (e->flags & IP_VS_CONN_F_TEMPLATE)
-		return XVS_SYNC_TPL_TIMEOUT;
-	if (e->protocol == IPPROTO_TCP)
+		return XVS_SYNC_DEFAULT_TIMEOUT;
+	switch (e->protocol) {
+	case IPPROTO_TCP:
 		return READ_ONCE(xnet->tcp_timeout[e->state]);
-	return READ_ONCE(xnet->udp_timeout[e->state]);
+	case IPPROTO_UDP:
+		return READ_ONCE(xnet->udp_timeout[e->state]);
+	case IPPROTO_SCTP:
+		return READ_ONCE(xnet->sctp_timeout[e->state]);
+	default:
+		/* AH and ESP have no timeout table in IPVS either. */
+		return XVS_SYNC_DEFAULT_TIMEOUT;
+	}
 }
 
 /* The master's sequence translation, if it sent one; cp->lock held. */
@@ -668,6 +686,11 @@ static unsigned int xvs_sync_num_states(u8 protocol)
 		return XVS_TCP_S_LAST;
 	case IPPROTO_UDP:
 		return XVS_UDP_S_LAST;
+	case IPPROTO_SCTP:
+		return XVS_SCTP_S_LAST;
+	case IPPROTO_AH:
+	case IPPROTO_ESP:
+		return 1;	/* IPVS' AH/ESP have one state */
 	default:
 		return 0;
 	}

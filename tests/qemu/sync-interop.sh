@@ -3,7 +3,8 @@
 # in one VM: ip_vs and xvs cannot be loaded together, so the sync messages
 # of a master are recorded (xvs-mcast record, in the backup's namespace)
 # and replayed to the other balancer's backup after the switch.
-#  A: ip_vs master (sync version 1, then 0) -> record -> unload ip_vs, load
+#  A: ip_vs master (sync version 1: a TCP connection and an SCTP
+#     association, then version 0: a TCP connection) -> record -> unload ip_vs, load
 #     xvs -> xvs backup gets the replay -> its connection list (without the
 #     expire column) equals the ip_vs master's.  Then the same messages with
 #     broken copies before each (xvs-mcast replay -g): nothing breaks, the
@@ -39,6 +40,9 @@ run_master() {
 	in_ns dir1 sh -c 'echo 1 > /proc/sys/net/ipv4/vs/sync_version'
 	lab_open 1 $PORT
 	says 1 one-$lb
+	sctp_hold 60
+	wait_sctp dir1 ESTABLISHED >/dev/null ||
+		fail "$lb-sctp-established" "$(cat $LAB/sctp.out)"
 	in_ns dir1 sh -c 'echo 0 > /proc/sys/net/ipv4/vs/sync_version'
 	lab_open 2 $PORT
 	says 2 two-$lb
@@ -56,7 +60,8 @@ run_master() {
 	conn_list dir1 > $LAB/$lb.list
 	log "$lb master: $(cat $LAB/$lb.count) datagrams recorded"
 	quote < $LAB/$lb.list
-	check_eq "$lb-master-lists-3" 3 "$(wc -l < $LAB/$lb.list)"
+	kill $SCTP_PID 2>/dev/null
+	check_eq "$lb-master-lists-4" 4 "$(wc -l < $LAB/$lb.list)"
 	check_eq "$lb-recorded" 1 "$([ "$(cat $LAB/$lb.count)" -ge 2 ] 2>/dev/null && echo 1)"
 	in_ns dir1 xvs-mcast dump $LAB/$lb.rec | cut -c1-160 | quote
 	lab_close_all

@@ -83,6 +83,26 @@ if [ -r /proc/net/ip_vs_conn_sync ]; then
 		'$3 == p && $9 == "SYNC" { f = 1 } END { print f + 0 }' /proc/net/ip_vs_conn_sync)"
 fi
 
+# --- SCTP (version 1) ---------------------------------------------------------------
+# Only ESTABLISHED and closing associations are sent, as IPVS does; the
+# backup keeps them with the master's realserver and state.
+sctp_hold 20
+if SCTP_RS=$(wait_sctp dir1 ESTABLISHED); then
+	pass sctp-master-established
+	log "SCTP association -> $SCTP_RS"
+	if rs=$(wait_sctp dir2 ESTABLISHED); then
+		check_eq sctp-backup-lists-assoc "$SCTP_RS" "$rs"
+	else
+		fail sctp-backup-lists-assoc "dir2 does not list the association"
+		in_ns dir2 ipvsadm -L -n -c | quote
+	fi
+else
+	fail sctp-master-established "$(cat $LAB/sctp.out)"
+	in_ns dir1 ipvsadm -L -n -c | quote
+fi
+check_eq sctp-answered 1 "$(grep -q '^rs[12] ' $LAB/sctp.out && echo 1)"
+kill $SCTP_PID 2>/dev/null
+
 # --- version 0 --------------------------------------------------------------------
 in_ns dir1 sh -c 'echo 0 > /proc/sys/net/ipv4/vs/sync_version'
 lab_open 2 $PORT
