@@ -17,8 +17,10 @@
 #include <linux/skbuff.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
+#include <linux/ipv6.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/tcp.h>
 
 #include "xvs.h"
@@ -27,8 +29,9 @@
 
 void xvs_app_bind_conn(struct xvs_conn *cp)
 {
-	/* Only NAT connections are translated; the rewrite is IPv4 only. */
-	if (cp->protocol != IPPROTO_TCP || cp->af != AF_INET ||
+	/* Only NAT connections are translated, of either family. */
+	if (cp->protocol != IPPROTO_TCP ||
+	    (cp->af != AF_INET && cp->af != AF_INET6) ||
 	    (cp->flags & IP_VS_CONN_F_TEMPLATE) ||
 	    (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
 		return;
@@ -96,16 +99,30 @@ static bool xvs_app_fix_seq(struct xvs_conn *cp, struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * The TCP checksum of the segment at pkt->thoff to the end, with the
+ * pseudo header of the packet's current addresses: 0 when a received
+ * segment is intact, the value to store when th->check is 0.
+ */
+static __sum16 xvs_app_tcp_csum(struct sk_buff *skb, const struct xvs_pkt *pkt)
+{
+	unsigned int len = skb->len - pkt->thoff;
+	__wsum sum = skb_checksum(skb, pkt->thoff, len, 0);
+
+	if (pkt->af == AF_INET6)
+		return csum_ipv6_magic(&ipv6_hdr(skb)->saddr,
+				       &ipv6_hdr(skb)->daddr, len, IPPROTO_TCP,
+				       sum);
+	return csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr, len,
+				 IPPROTO_TCP, sum);
+}
+
 /* The TCP checksum of a packet we are about to read and maybe rewrite. */
 static bool xvs_app_csum_ok(struct sk_buff *skb, const struct xvs_pkt *pkt)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	unsigned int len = skb->len - pkt->thoff;
-
 	if (skb->ip_summed == CHECKSUM_PARTIAL || skb_csum_unnecessary(skb))
 		return true;
-	return !csum_tcpudp_magic(iph->saddr, iph->daddr, len, IPPROTO_TCP,
-				  skb_checksum(skb, pkt->thoff, len, 0));
+	return !xvs_app_tcp_csum(skb, pkt);
 }
 
 /* Offset of the TCP payload, or 0 when the segment carries none. */
@@ -132,7 +149,8 @@ static bool xvs_app_pkt(struct xvs_conn *cp, struct sk_buff *skb,
 	u32 seq;
 	int diff = 0;
 
-	if (pkt->af != AF_INET || pkt->protocol != IPPROTO_TCP)
+	if ((pkt->af != AF_INET && pkt->af != AF_INET6) ||
+	    pkt->protocol != IPPROTO_TCP)
 		return true;
 	if (!xvs_app_fix_seq(cp, skb, pkt, own, own_flag, peer, peer_flag,
 			     &seq))
@@ -176,8 +194,7 @@ bool xvs_app_mangle(struct sk_buff *skb, const struct xvs_pkt *pkt,
 		    unsigned int off, unsigned int len,
 		    const char *rep, unsigned int rep_len)
 {
-	unsigned int tail_len, tcp_len;
-	struct iphdr *iph;
+	unsigned int tail_len, net_len;
 	struct tcphdr *th;
 
 	if (off < pkt->thoff + sizeof(*th) || off > skb->len ||
@@ -189,7 +206,7 @@ bool xvs_app_mangle(struct sk_buff *skb, const struct xvs_pkt *pkt,
 	if (rep_len > len) {
 		unsigned int grow = rep_len - len;
 
-		if (skb->len + grow > 65535)
+		if (skb->len - skb_network_offset(skb) + grow > 65535)
 			return false;
 		if (skb_tailroom(skb) < grow &&
 		    pskb_expand_head(skb, 0, grow - skb_tailroom(skb),
@@ -204,17 +221,20 @@ bool xvs_app_mangle(struct sk_buff *skb, const struct xvs_pkt *pkt,
 	else if (rep_len < len)
 		skb_trim(skb, skb->len - (len - rep_len));
 
-	iph = ip_hdr(skb);
-	iph->tot_len = htons(skb->len - skb_network_offset(skb));
-	ip_send_check(iph);
+	net_len = skb->len - skb_network_offset(skb);
+	if (pkt->af == AF_INET6) {
+		/* Extension headers before TCP count in the payload length. */
+		ipv6_hdr(skb)->payload_len =
+			htons(net_len - sizeof(struct ipv6hdr));
+	} else {
+		ip_hdr(skb)->tot_len = htons(net_len);
+		ip_send_check(ip_hdr(skb));
+	}
 
 	/* The whole segment is summed here; the device adds nothing. */
 	th = (struct tcphdr *)(skb->data + pkt->thoff);
-	tcp_len = skb->len - pkt->thoff;
 	th->check = 0;
-	th->check = csum_tcpudp_magic(iph->saddr, iph->daddr, tcp_len,
-				      IPPROTO_TCP,
-				      skb_checksum(skb, pkt->thoff, tcp_len, 0));
+	th->check = xvs_app_tcp_csum(skb, pkt);
 	skb->ip_summed = CHECKSUM_NONE;
 	return true;
 }

@@ -45,8 +45,8 @@ bool xvs_app_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 
 /*
  * For helpers: replaces 'len' bytes at offset 'off' (from skb->data) of
- * the linear TCP/IPv4 packet by 'rep', fixing the IP length and both
- * checksums.  Pointers into the packet are invalid afterwards.
+ * the linear TCP packet (IPv4 or IPv6) by 'rep', fixing the IP length and
+ * the TCP checksum.  Pointers into the packet are invalid afterwards.
  */
 bool xvs_app_mangle(struct sk_buff *skb, const struct xvs_pkt *pkt,
 		    unsigned int off, unsigned int len,

@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xvs: the FTP helper, for FTP services forwarded with NAT (IPv4).
+ * xvs: the FTP helper, for FTP services forwarded with NAT (IPv4, IPv6).
  *
  * FTP data connections use ports announced on the control connection,
  * and the announced addresses are those of the real server, which the
  * client cannot reach.  The helper watches the control connection:
- *  - the client asks for passive mode (PASV, EPSV): the server's answer
- *    "227 ... (h1,h2,h3,h4,p1,p2)" is rewritten to name the virtual
- *    address, and a connection client:any -> VIP:port -> server:port is
- *    expected ("229 ... (|||port|)" names no address but is expected the
- *    same way);
- *  - the client announces an address for active mode (PORT, EPRT): the
- *    server will connect from its port 20 (control port - 1) to it, so a
+ *  - the client asks for passive mode (PASV on IPv4, EPSV): the server's
+ *    answer "227 ... (h1,h2,h3,h4,p1,p2)" is rewritten to name the
+ *    virtual address, "229 ... (|<af>|addr|port|)" to "(|||port|)", and
+ *    a connection client:any -> VIP:port -> server:port is expected
+ *    ("229 ... (|||port|)" names no address but is expected the same way);
+ *  - the client announces an address for active mode (PORT on IPv4, EPRT
+ *    with an address of the control connection's family): the server
+ *    will connect from its port 20 (control port - 1) to it, so a
  *    connection client:port <- VIP:20 <- server:20 is created, through
  *    which the server's packets leave with the virtual address.
  * Expected connections are controlled by the control connection (it stays
- * while they exist) and wait in the LISTEN state.  As with IPVS, a 227
- * answer may name another address than the real server's: the data
+ * while they exist) and wait in the LISTEN state.  As with IPVS, a 227 or
+ * 229 answer may name another address than the real server's: the data
  * connection then goes there.  The text is parsed by core/ftp.c.
  *
  * Module parameter ftp_ports: the control ports, as ip_vs_ftp's "ports".
@@ -90,6 +91,24 @@ static struct xvs_conn *ftp_data_conn(struct xvs_conn *ctl,
 	return n_cp;
 }
 
+/* The RFC 2428 family number of a connection's address family. */
+static enum xvs_ftp_family ftp_family(const struct xvs_conn *cp)
+{
+	return cp->af == AF_INET6 ? XVS_FTP_IPV6 : XVS_FTP_IPV4;
+}
+
+/* The address an endpoint names, in the connection's family. */
+static void ftp_endpoint_addr(const struct xvs_conn *cp,
+			      const struct xvs_ftp_endpoint *ep,
+			      union nf_inet_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (cp->af == AF_INET6)
+		memcpy(&addr->in6, ep->addr, sizeof(addr->in6));
+	else
+		memcpy(&addr->ip, ep->addr, sizeof(addr->ip));
+}
+
 /* The TCP payload of a linear segment (app.c checked it has one). */
 static const char *ftp_payload(const struct sk_buff *skb,
 			       const struct xvs_pkt *pkt, size_t *len)
@@ -118,7 +137,7 @@ static bool ftp_pkt_in(struct xvs_conn *cp, struct sk_buff *skb,
 	/* Commands are passed on unchanged. */
 	*diff = 0;
 	data = ftp_payload(skb, pkt, &len);
-	switch (xvs_ftp_parse_request(data, len, &ep)) {
+	switch (xvs_ftp_parse_request(data, len, ftp_family(cp), &ep)) {
 	case XVS_FTP_REQ_PASV:
 		WRITE_ONCE(cp->app_data, XVS_FTP_PASV);
 		return true;
@@ -131,10 +150,10 @@ static bool ftp_pkt_in(struct xvs_conn *cp, struct sk_buff *skb,
 		return true;
 	}
 	WRITE_ONCE(cp->app_data, XVS_FTP_ACTIVE);
-	memcpy(&to.ip, ep.addr, 4);
+	ftp_endpoint_addr(cp, &ep, &to);
 
 	/* The server connects from its port below the control port. */
-	q.af = AF_INET;
+	q.af = cp->af;
 	q.protocol = IPPROTO_TCP;
 	q.saddr = to;
 	q.sport = htons(ep.port);
@@ -143,7 +162,7 @@ static bool ftp_pkt_in(struct xvs_conn *cp, struct sk_buff *skb,
 	n_cp = xvs_conn_in_get(cp->xnet, &q);
 	if (!n_cp) {
 		p = (struct xvs_conn_param) {
-			.af = AF_INET,
+			.af = cp->af,
 			.protocol = IPPROTO_TCP,
 			.caddr = &to,
 			.cport = q.sport,
@@ -186,15 +205,15 @@ static bool ftp_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 	else
 		return true;
 	data = ftp_payload(skb, pkt, &len);
-	if (!xvs_ftp_parse_answer(data, len, req, &ep))
+	if (!xvs_ftp_parse_answer(data, len, req, ftp_family(cp), &ep))
 		return true;
 	/* A 229 answer usually names no address: the server's own. */
 	from = cp->daddr;
 	if (ep.has_addr)
-		memcpy(&from.ip, ep.addr, 4);
+		ftp_endpoint_addr(cp, &ep, &from);
 
 	/* Client port unknown until it connects: 0 and NO_CPORT. */
-	q.af = AF_INET;
+	q.af = cp->af;
 	q.protocol = IPPROTO_TCP;
 	q.saddr = from;
 	q.sport = htons(ep.port);
@@ -203,7 +222,7 @@ static bool ftp_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 	n_cp = xvs_conn_out_get(cp->xnet, &q);
 	if (!n_cp) {
 		p = (struct xvs_conn_param) {
-			.af = AF_INET,
+			.af = cp->af,
 			.protocol = IPPROTO_TCP,
 			.caddr = &cp->caddr,
 			.cport = 0,
@@ -217,7 +236,11 @@ static bool ftp_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 			return false;
 	}
 
-	/* The client connects to the virtual address, same port. */
+	/*
+	 * The client connects to the virtual address, same port.  Only a
+	 * 227 answer (IPv4) names it; a 229 answer is left naming the port
+	 * alone, so that the client uses the address it is connected to.
+	 */
 	buf_len = xvs_ftp_format_answer(buf, req, (const u8 *)&n_cp->vaddr.ip,
 					ntohs(n_cp->vport));
 	ok = xvs_app_mangle(skb, pkt, (data - (const char *)skb->data) + ep.start,

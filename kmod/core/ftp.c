@@ -7,7 +7,9 @@
  * the same connections for the same commands: the six-number tuple of
  * PORT and 227 allows empty numbers and ends at any other character (or a
  * sixth comma), the arguments start after the first run of separators,
- * and the 227 tuple may start at its first digit without "(".
+ * and the 227 tuple may start at its first digit without "(".  Addresses
+ * in EPRT and 229 text are read as the kernel's in4_pton()/in6_pton()
+ * read them, and must be of the control connection's family.
  */
 #include "xvs_shim.h"
 #include "xvs_app.h"
@@ -85,7 +87,23 @@ static const char *ftp_tuple(const char *s, const char *end,
 	return s;
 }
 
-/* A dotted quad ended by 'delim', as the kernel's in4_pton() reads it. */
+/* The value of a hexadecimal digit, or -1. */
+static int ftp_hexval(char c)
+{
+	if (ftp_isdigit(c))
+		return c - '0';
+	c = ftp_upper(c);
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A dotted quad ended by 'delim', as the kernel's in4_pton() reads it:
+ * four decimal numbers up to 255 (leading zeros allowed).  The delimiter
+ * ends the address wherever it appears, even as a digit.  Returns the
+ * position of the delimiter, or NULL.
+ */
 static const char *ftp_dotted_quad(const char *s, const char *end, char delim,
 				   u8 addr[4])
 {
@@ -94,7 +112,7 @@ static const char *ftp_dotted_quad(const char *s, const char *end, char delim,
 	bool digits = false;
 
 	for (; s < end; s++) {
-		if (ftp_isdigit(*s)) {
+		if (*s != delim && ftp_isdigit(*s)) {
 			val = val * 10 + (unsigned int)(*s - '0');
 			if (val > 255)
 				return NULL;
@@ -114,13 +132,99 @@ static const char *ftp_dotted_quad(const char *s, const char *end, char delim,
 	return NULL;
 }
 
+#define FTP_IPV6_GROUPS	8
+
 /*
- * The RFC 2428 form "<d>1<d>a.b.c.d<d>port<d>" (IPv4 only), or with
- * 'no_addr_ok' (229 answers) "<d><d><d>port<d>".  <d> is any printable
- * character but space.
+ * An IPv6 address ended by 'delim', as the kernel's in6_pton() reads it:
+ * groups of hex digits (value up to ffff, any number of leading zeros)
+ * separated by ':'; at most one "::", standing for one or more zero
+ * groups; a dotted quad may replace the last two groups.  Without "::"
+ * exactly eight groups, with it at most seven.  The delimiter ends the
+ * address wherever it appears, even where it could belong to it.
+ * Returns the position of the delimiter, or NULL.
+ */
+static const char *ftp_ipv6(const char *s, const char *end, char delim,
+			    u8 addr[16])
+{
+	u16 groups[FTP_IPV6_GROUPS];
+	int n = 0, gap = -1, max = FTP_IPV6_GROUPS, i, j;
+
+	if (s < end && *s != delim && *s == ':') {
+		if (end - s < 2 || s[1] == delim || s[1] != ':')
+			return NULL;
+		gap = 0;
+		max = FTP_IPV6_GROUPS - 1;
+		s += 2;
+		if (s < end && *s == delim)
+			goto done;
+	}
+	for (;;) {
+		const char *group = s;
+		unsigned int val = 0;
+		int hex;
+
+		for (; s < end && *s != delim && (hex = ftp_hexval(*s)) >= 0;
+		     s++) {
+			if (val >= 0x1000)
+				return NULL;
+			val = val << 4 | (unsigned int)hex;
+		}
+		if (s == group || s == end)
+			return NULL;
+		if (*s == '.' && *s != delim) {
+			u8 quad[4];
+
+			/* The quad re-reads the group's digits in decimal. */
+			if (n + 2 > max)
+				return NULL;
+			s = ftp_dotted_quad(group, end, delim, quad);
+			if (!s)
+				return NULL;
+			groups[n++] = (u16)(quad[0] << 8 | quad[1]);
+			groups[n++] = (u16)(quad[2] << 8 | quad[3]);
+			break;
+		}
+		if (n == max)
+			return NULL;
+		groups[n++] = (u16)val;
+		if (*s == delim)
+			break;
+		if (*s != ':')
+			return NULL;
+		s++;
+		if (s < end && *s != delim && *s == ':') {
+			if (gap >= 0)
+				return NULL;
+			gap = n;
+			max = FTP_IPV6_GROUPS - 1;
+			if (n > max)
+				return NULL;
+			s++;
+			if (s < end && *s == delim)
+				break;
+		}
+	}
+done:
+	if (gap < 0 && n != FTP_IPV6_GROUPS)
+		return NULL;
+	/* Groups after the gap go to the end, zeros in between. */
+	memset(addr, 0, 16);
+	for (i = 0; i < n; i++) {
+		j = (gap >= 0 && i >= gap) ? FTP_IPV6_GROUPS - (n - i) : i;
+		addr[2 * j] = (u8)(groups[i] >> 8);
+		addr[2 * j + 1] = (u8)groups[i];
+	}
+	return s;
+}
+
+/*
+ * The RFC 2428 form "<d><family><d><address><d><port><d>", the address
+ * of 'family' only, or with 'no_addr_ok' (229 answers) "<d><d><d>port<d>".
+ * <d> is any printable character but space.
  */
 static const char *ftp_extended(const char *s, const char *end,
-				bool no_addr_ok, struct xvs_ftp_endpoint *ep)
+				enum xvs_ftp_family family, bool no_addr_ok,
+				struct xvs_ftp_endpoint *ep)
 {
 	unsigned int port = 0;
 	bool digits = false;
@@ -137,9 +241,14 @@ static const char *ftp_extended(const char *s, const char *end,
 		s++;
 		ep->has_addr = false;
 	} else {
-		if (*s != '1' || ++s == end || *s != d || ++s == end)
+		if (*s != (char)('0' + family) || ++s == end || *s != d ||
+		    ++s == end)
 			return NULL;
-		s = ftp_dotted_quad(s, end, d, ep->addr);
+		memset(ep->addr, 0, sizeof(ep->addr));
+		if (family == XVS_FTP_IPV6)
+			s = ftp_ipv6(s, end, d, ep->addr);
+		else
+			s = ftp_dotted_quad(s, end, d, ep->addr);
 		if (!s)
 			return NULL;
 		s++;
@@ -158,30 +267,40 @@ static const char *ftp_extended(const char *s, const char *end,
 }
 
 enum xvs_ftp_req xvs_ftp_parse_request(const char *data, size_t len,
+				       enum xvs_ftp_family family,
 				       struct xvs_ftp_endpoint *ep)
 {
-	const char *end = data + len, *s, *args, *stop;
+	const char *end = data + len, *s, *args = NULL, *stop = NULL;
 
 	/* Passive mode requests anywhere in the segment. */
 	for (s = data; end - s >= 6; s++) {
-		if (ftp_starts_with(s, end, "PASV\r\n"))
+		if (family == XVS_FTP_IPV4 &&
+		    ftp_starts_with(s, end, "PASV\r\n"))
 			return XVS_FTP_REQ_PASV;
 		if (ftp_starts_with(s, end, "EPSV") &&
 		    (s[4] == ' ' || s[4] == '\r')) {
-			/* "EPSV 1" asks for IPv4; "EPSV 2" or "ALL": no. */
+			/*
+			 * "EPSV <n>" asks for an address of family n: only
+			 * the control connection's own is served; "ALL": no.
+			 */
 			if (s[4] == ' ' &&
-			    (end - s < 7 || s[5] != '1' || s[6] != '\r'))
+			    (end - s < 7 || s[6] != '\r' ||
+			     s[5] != (char)('0' + family)))
 				return XVS_FTP_REQ_NONE;
 			return XVS_FTP_REQ_EPSV;
 		}
 	}
 
-	args = ftp_args(data, end, "PORT", ' ', true);
-	if (args) {
-		stop = ftp_tuple(args, end, ep);
-	} else {
+	/* PORT names an IPv4 address only; EPRT must name the same family. */
+	if (family == XVS_FTP_IPV4) {
+		args = ftp_args(data, end, "PORT", ' ', true);
+		if (args)
+			stop = ftp_tuple(args, end, ep);
+	}
+	if (!args) {
 		args = ftp_args(data, end, "EPRT", ' ', false);
-		stop = args ? ftp_extended(args, end, false, ep) : NULL;
+		if (args)
+			stop = ftp_extended(args, end, family, false, ep);
 	}
 	if (!stop)
 		return XVS_FTP_REQ_NONE;
@@ -191,16 +310,17 @@ enum xvs_ftp_req xvs_ftp_parse_request(const char *data, size_t len,
 }
 
 bool xvs_ftp_parse_answer(const char *data, size_t len, enum xvs_ftp_req mode,
+			  enum xvs_ftp_family family,
 			  struct xvs_ftp_endpoint *ep)
 {
 	const char *end = data + len, *args, *stop;
 
-	if (mode == XVS_FTP_REQ_PASV) {
+	if (mode == XVS_FTP_REQ_PASV && family == XVS_FTP_IPV4) {
 		args = ftp_args(data, end, "227 ", '(', true);
 		stop = args ? ftp_tuple(args, end, ep) : NULL;
 	} else if (mode == XVS_FTP_REQ_EPSV) {
 		args = ftp_args(data, end, "229 ", '(', false);
-		stop = args ? ftp_extended(args, end, true, ep) : NULL;
+		stop = args ? ftp_extended(args, end, family, true, ep) : NULL;
 	} else {
 		return false;
 	}

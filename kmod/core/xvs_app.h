@@ -66,17 +66,26 @@ static inline bool xvs_seq_record(struct xvs_seq *vs, bool used, u32 seq,
 
 /* ---- FTP --------------------------------------------------------------- */
 
+/*
+ * The address family of the control connection, numbered as RFC 2428
+ * numbers it in EPRT and EPSV ("net-prt"): 1 IPv4, 2 IPv6.
+ */
+enum xvs_ftp_family {
+	XVS_FTP_IPV4 = 1,
+	XVS_FTP_IPV6 = 2,
+};
+
 /* What a client's segment asks for. */
 enum xvs_ftp_req {
 	XVS_FTP_REQ_NONE,	/* nothing the helper acts on */
-	XVS_FTP_REQ_PASV,	/* PASV: a 227 answer follows */
-	XVS_FTP_REQ_EPSV,	/* EPSV or "EPSV 1": a 229 answer follows */
-	XVS_FTP_REQ_PORT,	/* PORT or EPRT: the endpoint to connect to */
+	XVS_FTP_REQ_PASV,	/* PASV (IPv4 only): a 227 answer follows */
+	XVS_FTP_REQ_EPSV,	/* EPSV or "EPSV <family>": a 229 answer follows */
+	XVS_FTP_REQ_PORT,	/* PORT (IPv4) or EPRT: the endpoint to connect to */
 };
 
 /* An address and port named in FTP text. */
 struct xvs_ftp_endpoint {
-	u8 addr[4];		/* IPv4, network byte order */
+	u8 addr[16];		/* network byte order; IPv4 in the first 4 */
 	u16 port;		/* host byte order */
 	bool has_addr;		/* false: a 229 answer naming only a port */
 	size_t start;		/* where the text naming it starts ... */
@@ -84,18 +93,22 @@ struct xvs_ftp_endpoint {
 };
 
 /*
- * Classifies a client segment of 'len' bytes (not NUL-terminated), as
- * IPVS's FTP helper does for IPv4: "PASV\r\n" or "EPSV\r"/"EPSV 1\r"
- * anywhere in it, else a PORT or EPRT command at its start.
+ * Classifies a client segment of 'len' bytes (not NUL-terminated) of a
+ * control connection of 'family', as IPVS's FTP helper does: "PASV\r\n"
+ * (IPv4) or "EPSV\r"/"EPSV <family>\r" anywhere in it, else a PORT (IPv4)
+ * or EPRT command of the same family at its start.
  */
 enum xvs_ftp_req xvs_ftp_parse_request(const char *data, size_t len,
+				       enum xvs_ftp_family family,
 				       struct xvs_ftp_endpoint *ep);
 
 /*
  * A server segment after a request 'mode' (PASV or EPSV): true when it
- * starts with a well-formed 227 (resp. 229) answer, described by *ep.
+ * starts with a well-formed 227 (resp. 229) answer, described by *ep.  A
+ * 229 answer naming an address must name one of 'family'.
  */
 bool xvs_ftp_parse_answer(const char *data, size_t len, enum xvs_ftp_req mode,
+			  enum xvs_ftp_family family,
 			  struct xvs_ftp_endpoint *ep);
 
 /*

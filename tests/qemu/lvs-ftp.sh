@@ -12,10 +12,19 @@
 #    mode arrive intact, on port 21 and 2121; the 227 answer names the VIP
 #    (one byte longer than the realserver's address, so TCP sequence
 #    numbers are translated for the rest of the control connection);
-#  - the same through a persistent service.
+#  - the same through a persistent service;
+#  - IPv6 (the lab's links get IPv6 addresses too; the client reaches
+#    only its own link, so nothing works without translation): services
+#    [2001:db8:a::100]:21 and :2121 -> [2001:db8:b::1] (NAT); downloads
+#    and uploads in EPSV and EPRT |2| mode arrive intact (the helper
+#    creates the data connections), the 229 answer names the port only;
+#    malformed or other-family EPRT commands and 229 answers create no
+#    connection and pass unchanged, while a 229 answer naming the server's
+#    IPv6 address is rewritten to name none (shorter: sequence numbers are
+#    translated and the control connection keeps working).
 #
 # Argument: the balancer, ipvs (the kernel's ip_vs) or xvs (xvs.ko).
-# xvs-timeout: 500
+# xvs-timeout: 700
 # xvs-variant: ipvs
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
@@ -224,6 +233,151 @@ for mode in pasv port; do
 	check_same_file $t-upload $CLI/up.bin $SRV/up-$t
 done
 
+lvs -L -n -c | head -20
+
+# --- IPv6 ----------------------------------------------------------------------
+VIP6=2001:db8:a::100
+CIP6=2001:db8:a::254
+DIP6=2001:db8:a::1
+GW6=2001:db8:b::254
+RIP6=2001:db8:b::1
+
+# v6_up: IPv6 on the lab's links; the client gets no route beyond its link
+v6_up() {
+	in_ns client ip -6 addr add $CIP6/64 dev eth0 nodad || return 1
+	in_ns director ip -6 addr add $DIP6/64 dev eth0 nodad || return 1
+	in_ns director ip -6 addr add $VIP6/64 dev eth0 nodad || return 1
+	in_ns director ip -6 addr add $GW6/64 dev eth1 nodad || return 1
+	in_ns director sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/forwarding' ||
+		return 1
+	in_ns rs1 ip -6 addr add $RIP6/64 dev eth0 nodad || return 1
+	in_ns rs1 ip -6 route add default via $GW6 || return 1
+	in_ns director ping -6 -c 1 -W 2 $RIP6 >/dev/null ||
+		{ echo "director cannot reach $RIP6"; return 1; }
+	in_ns client ping -6 -c 1 -W 2 $VIP6 >/dev/null ||
+		{ echo "client cannot reach $VIP6"; return 1; }
+}
+
+configure6() {
+	local p
+	for p in 21 2121; do
+		lvs -A -t "[$VIP6]:$p" -s rr || return 1
+		lvs -a -t "[$VIP6]:$p" -r "[$RIP6]:$p" -m || return 1
+	done
+}
+
+# ftp6 PORT OP...: as ftp, to the IPv6 VIP
+ftp6() {
+	local port=$1
+	shift
+	in_ns client timeout 60 xvs-ftp client $VIP6 "$port" "$@" > $LAB/ftp.out 2>&1
+}
+
+# IPv6 connections to the VIP other than the FTP control connections
+data_conns6() {
+	lvs -L -n -c | awk -v v="[$VIP6]:" '$1 == "TCP" && index($5, v) == 1 &&
+		$5 !~ /:(21|2121)$/' | wc -l
+}
+
+# active_conn6 PORT: "yes" when a connection client <- VIP:PORT-1 <- rs1
+active_conn6() {
+	lvs -L -n -c | awk -v c="[$CIP6]:" -v v="[$VIP6]:$(($1 - 1))" \
+		-v d="[$RIP6]:$(($1 - 1))" '$1 == "TCP" && index($4, c) == 1 &&
+		$5 == v && $6 == d { n++ } END { print n ? "yes" : "no" }'
+}
+
+if out=$(v6_up 2>&1); then
+	pass v6-up
+	check configure6 configure6
+	sleep 1
+	base6=$(data_conns6)
+
+	# Malformed, other-family and valid-but-foreign endpoints (a client's
+	# "EPSV\r" in a SITE REPLY line announces a passive answer).
+	garbage6=(
+		"PORT 81,57,54,254,15,160"
+		"EPRT |1|81.57.54.254|4000|"
+		"EPRT |2|2001:db8:a::254::1|4000|"
+		"EPRT |2|2001:db8:a:0:0:0:0:0:254|4000|"
+		"EPRT |2|12345::1|4000|"
+		"EPRT |2|2001:db8:a::254|0|"
+		"EPRT |2|2001:db8:a::254|70000|"
+		"EPRT |2|2001:db8:a::254|4000"
+		"EPRT |2|2001:db8:a::254"
+		"EPRT |2|::ffff:81.57.54.254.1|4000|"
+		"EPRT 2|2001:db8:a::254|4000|"
+		"SITE REPLY 229 Entering Extended Passive Mode (|1|192.168.0.1|4000|) EPSV"
+		"SITE REPLY 229 Entering Extended Passive Mode (|2|2001:db8:b::1:|4000|) EPSV"
+		"SITE REPLY 229 Entering Extended Passive Mode (|2|2001:db8:b::1|0|) EPSV"
+		"SITE REPLY 229 Entering Extended Passive Mode (|||4000) EPSV"
+		"SITE REPLY 227 Entering Passive Mode (192,168,0,1,15,160) PASV"
+	)
+	ops=()
+	for g in "${garbage6[@]}"; do ops+=("raw:$g"); done
+	ops+=("raw:NOOP")
+	if ftp6 21 "${ops[@]}"; then
+		pass v6-garbage-session
+	else
+		fail v6-garbage-session "$(tail -n 2 $LAB/ftp.out)"
+	fi
+	ok=1
+	for g in "${garbage6[@]}"; do
+		case $g in "SITE REPLY "*) ;; *) continue ;; esac
+		grep -qxF "raw-reply: ${g#SITE REPLY }" $LAB/ftp.out ||
+			{ ok=0; log "answer to '$g' changed"; }
+	done
+	if [ $ok = 1 ]; then
+		pass v6-garbage-unchanged
+	else
+		fail v6-garbage-unchanged "some answers changed"
+		grep raw-reply $LAB/ftp.out | quote
+	fi
+	check_eq v6-garbage-control-works "raw-reply: 200 ok" \
+		"$(grep 'raw-reply: 200' $LAB/ftp.out)"
+	check_eq v6-garbage-no-conns "$base6" "$(data_conns6)"
+
+	# A 229 answer naming the realserver's address: rewritten to name
+	# none, 24 bytes shorter; one connection client:0 -> VIP:4000 ->
+	# rs1:4000 expected; NOOPs after it still answered in step.
+	if ftp6 21 "raw:SITE REPLY 229 Entering Extended Passive Mode (|2|$RIP6|4000|) EPSV" \
+		raw:NOOP raw:NOOP; then
+		pass v6-229-addr-session
+	else
+		fail v6-229-addr-session "$(tail -n 2 $LAB/ftp.out)"
+	fi
+	check_eq v6-229-addr-rewritten \
+		"raw-reply: 229 Entering Extended Passive Mode (|||4000|) EPSV" \
+		"$(grep 'raw-reply: 229' $LAB/ftp.out)"
+	check_eq v6-229-addr-noops 2 "$(grep -c 'raw-reply: 200 ok' $LAB/ftp.out)"
+	check_eq v6-229-addr-conn 1 "$(lvs -L -n -c | awk -v c="[$CIP6]:0" \
+		-v v="[$VIP6]:4000" -v d="[$RIP6]:4000" \
+		'$1 == "TCP" && $4 == c && $5 == v && $6 == d' | wc -l)"
+
+	for port in 21 2121; do
+		for mode in epsv eprt; do
+			t=v6-$mode-$port
+			rm -f $SRV/up-$t
+			if ftp6 $port $mode:get:down.bin:$CLI/down-$t \
+				$mode:put:$CLI/up.bin:up-$t raw:NOOP; then
+				pass $t-session
+			else
+				fail $t-session "$(tail -n 2 $LAB/ftp.out)"
+				quote < $LAB/ftp.out
+			fi
+			check_same_file $t-download $SRV/down.bin $CLI/down-$t
+			check_same_file $t-upload $CLI/up.bin $SRV/up-$t
+			case $mode in
+			epsv) check $t-port-only grep -q "^epsv-reply: 229 Entering Extended Passive Mode (|||[0-9]*|)$" $LAB/ftp.out ;;
+			eprt) check $t-names-client grep -q "^eprt-command: EPRT |2|$CIP6|[0-9]*|$" $LAB/ftp.out
+			      # the realserver's data connection came through the
+			      # VIP: an entry from its port below the control port
+			      check_eq $t-conn-from-vip yes "$(active_conn6 $port)" ;;
+			esac
+		done
+	done
+else
+	fail v6-up "$out"
+fi
 lvs -L -n -c | head -20
 lab_nat_down
 finish

@@ -6,17 +6,19 @@
  * live here, with every data connection mode the helper must translate.
  *
  *   xvs-ftp server PORT DIR
- *	Serves DIR (flat, no subdirectories) on PORT, one process per
- *	session: USER PASS TYPE NOOP PASV EPSV PORT EPRT RETR STOR QUIT and
- *	"SITE REPLY <text>", which answers <text> verbatim (to send the
- *	helper malformed answers).  Active data connections come from the
- *	port below the control port (20 for 21) of the control connection's
- *	local address.
+ *	Serves DIR (flat, no subdirectories) on PORT, IPv4 and IPv6, one
+ *	process per session: USER PASS TYPE NOOP PASV EPSV PORT EPRT RETR
+ *	STOR QUIT and "SITE REPLY <text>", which answers <text> verbatim (to
+ *	send the helper malformed answers).  Active data connections come
+ *	from the port below the control port (20 for 21) of the control
+ *	connection's local address.  PASV and PORT are IPv4 only; EPRT takes
+ *	|1| (IPv4) or |2| (IPv6), the control connection's family.
  *
  *   xvs-ftp client HOST PORT OP...
- *	One control connection, then each OP in turn:
+ *	One control connection to HOST (IPv4 or IPv6), then each OP in turn:
  *	  MODE:get:REMOTE:LOCAL  MODE:put:LOCAL:REMOTE   (MODE: pasv epsv
- *	  port eprt) - prints the 227/229 answer of passive modes;
+ *	  port eprt) - prints the 227/229 answer of passive modes and the
+ *	  EPRT command sent;
  *	  raw:LINE - sends LINE, prints the answer.
  *	Exits 0 when every OP succeeded, 1 at the first failure.
  *
@@ -119,33 +121,107 @@ static bool read_line(struct reader *r, char *line, size_t size)
 	}
 }
 
-static int listen_on(struct in_addr addr, unsigned short port)
+/* An IPv4 or IPv6 address. */
+struct ip_addr {
+	int af;
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	};
+};
+
+/* The socket address of addr:port; returns its length. */
+static socklen_t to_sockaddr(const struct ip_addr *addr, unsigned short port,
+			     struct sockaddr_storage *ss)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = addr,
-				  .sin_port = htons(port) };
-	int one = 1;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sa4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (addr->af == AF_INET6) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_addr = addr->v6;
+		sa6->sin6_port = htons(port);
+		return sizeof(*sa6);
+	}
+	sa4->sin_family = AF_INET;
+	sa4->sin_addr = addr->v4;
+	sa4->sin_port = htons(port);
+	return sizeof(*sa4);
+}
+
+/* The address of a socket address; IPv4-mapped IPv6 counts as IPv4. */
+static unsigned short from_sockaddr(const struct sockaddr_storage *ss,
+				    struct ip_addr *addr)
+{
+	const struct sockaddr_in6 *sa6 = (const void *)ss;
+	const struct sockaddr_in *sa4 = (const void *)ss;
+
+	if (ss->ss_family == AF_INET6) {
+		if (IN6_IS_ADDR_V4MAPPED(&sa6->sin6_addr)) {
+			addr->af = AF_INET;
+			memcpy(&addr->v4, sa6->sin6_addr.s6_addr + 12, 4);
+		} else {
+			addr->af = AF_INET6;
+			addr->v6 = sa6->sin6_addr;
+		}
+		return ntohs(sa6->sin6_port);
+	}
+	addr->af = AF_INET;
+	addr->v4 = sa4->sin_addr;
+	return ntohs(sa4->sin_port);
+}
+
+static bool parse_addr(const char *text, struct ip_addr *addr)
+{
+	if (inet_pton(AF_INET, text, &addr->v4) == 1) {
+		addr->af = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, text, &addr->v6) == 1) {
+		addr->af = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+/* The address as text, in a static buffer. */
+static const char *addr_text(const struct ip_addr *addr)
+{
+	static char buf[INET6_ADDRSTRLEN];
+
+	return inet_ntop(addr->af, &addr->v4, buf, sizeof(buf)) ? buf : "?";
+}
+
+/* A listener on addr:port; the IPv6 wildcard takes IPv4 too. */
+static int listen_on(const struct ip_addr *addr, unsigned short port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = to_sockaddr(addr, port, &ss);
+	int one = 1, zero = 0;
+	int fd = socket(addr->af, SOCK_STREAM, 0);
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
+	if (addr->af == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 4)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-static unsigned short local_port(int fd, struct in_addr *addr)
+static unsigned short local_port(int fd, struct ip_addr *addr)
 {
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
+	struct sockaddr_storage ss;
+	struct ip_addr unused;
+	socklen_t len = sizeof(ss);
 
-	if (getsockname(fd, (struct sockaddr *)&sa, &len))
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
 		return 0;
-	if (addr)
-		*addr = sa.sin_addr;
-	return ntohs(sa.sin_port);
+	return from_sockaddr(&ss, addr ? addr : &unused);
 }
 
 static int accept_timeout(int lfd)
@@ -162,29 +238,33 @@ static int accept_timeout(int lfd)
 }
 
 /* Connects to addr:port, from src:sport when src is given. */
-static int connect_to(struct in_addr addr, unsigned short port,
-		      const struct in_addr *src, unsigned short sport)
+static int connect_to(const struct ip_addr *addr, unsigned short port,
+		      const struct ip_addr *src, unsigned short sport)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = addr,
-				  .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_storage sa;
+	socklen_t sa_len = to_sockaddr(addr, port, &sa);
+	int fd;
 
+	if (src && src->af != addr->af) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	fd = socket(addr->af, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -1;
 	set_timeouts(fd);
 	if (src) {
-		struct sockaddr_in la = { .sin_family = AF_INET,
-					  .sin_addr = *src,
-					  .sin_port = htons(sport) };
+		struct sockaddr_storage la;
+		socklen_t la_len = to_sockaddr(src, sport, &la);
 		int one = 1;
 
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&la, sizeof(la))) {
+		if (bind(fd, (struct sockaddr *)&la, la_len)) {
 			close(fd);
 			return -1;
 		}
 	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (connect(fd, (struct sockaddr *)&sa, sa_len)) {
 		close(fd);
 		return -1;
 	}
@@ -211,7 +291,7 @@ static bool copy_fd(int in, int out)
 }
 
 /* "h1,h2,h3,h4,p1,p2" */
-static bool parse_tuple(const char *s, struct in_addr *addr,
+static bool parse_tuple(const char *s, struct ip_addr *addr,
 			unsigned short *port)
 {
 	unsigned int v[6];
@@ -223,13 +303,14 @@ static bool parse_tuple(const char *s, struct in_addr *addr,
 	for (int i = 0; i < 6; i++)
 		if (v[i] > 255)
 			return false;
-	addr->s_addr = htonl(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3]);
+	addr->af = AF_INET;
+	addr->v4.s_addr = htonl(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3]);
 	*port = (unsigned short)(v[4] << 8 | v[5]);
 	return true;
 }
 
-/* "|1|a.b.c.d|port|" (any delimiter) */
-static bool parse_eprt(const char *s, struct in_addr *addr,
+/* "|1|a.b.c.d|port|" or "|2|ipv6|port|" (any delimiter) */
+static bool parse_eprt(const char *s, struct ip_addr *addr,
 		       unsigned short *port)
 {
 	char d = s[0], host[64];
@@ -237,15 +318,16 @@ static bool parse_eprt(const char *s, struct in_addr *addr,
 	unsigned long v;
 	char *end;
 
-	if (!d || p[0] != '1' || p[1] != d)
+	if (!d || (p[0] != '1' && p[0] != '2') || p[1] != d)
 		return false;
+	addr->af = p[0] == '1' ? AF_INET : AF_INET6;
 	p += 2;
 	q = strchr(p, d);
 	if (!q || (size_t)(q - p) >= sizeof(host))
 		return false;
 	memcpy(host, p, (size_t)(q - p));
 	host[q - p] = '\0';
-	if (inet_pton(AF_INET, host, addr) != 1)
+	if (inet_pton(addr->af, host, &addr->v4) != 1)
 		return false;
 	v = strtoul(q + 1, &end, 10);
 	if (end == q + 1 || *end != d || !v || v > 65535)
@@ -260,11 +342,11 @@ struct session {
 	int ctl;
 	struct reader rd;
 	const char *dir;
-	struct in_addr local;	/* our end of the control connection */
+	struct ip_addr local;	/* our end of the control connection */
 	unsigned short local_port;
 	int pasv_fd;		/* passive listener, or -1 */
 	bool have_port;		/* active target set */
-	struct in_addr port_addr;
+	struct ip_addr port_addr;
 	unsigned short port_port;
 };
 
@@ -301,7 +383,7 @@ static int open_data(struct session *s)
 		fd = accept_timeout(s->pasv_fd);
 		close_pasv(s);
 	} else if (s->have_port) {
-		fd = connect_to(s->port_addr, s->port_port, &s->local,
+		fd = connect_to(&s->port_addr, s->port_port, &s->local,
 				s->local_port - 1);
 		s->have_port = false;
 	}
@@ -389,11 +471,15 @@ static void serve_session(int ctl, const char *dir)
 		} else if (!strcasecmp(line, "PASV") || !strcasecmp(line, "EPSV")) {
 			bool ext = !strcasecmp(line, "EPSV");
 			unsigned short port;
-			unsigned char *a = (unsigned char *)&s.local.s_addr;
+			unsigned char *a = (unsigned char *)&s.local.v4.s_addr;
 
 			close_pasv(&s);
 			s.have_port = false;
-			s.pasv_fd = listen_on(s.local, 0);
+			if (!ext && s.local.af != AF_INET) {
+				reply(&s, "522 PASV is IPv4 only, use EPSV");
+				continue;
+			}
+			s.pasv_fd = listen_on(&s.local, 0);
 			port = s.pasv_fd >= 0 ? local_port(s.pasv_fd, NULL) : 0;
 			if (!port)
 				reply(&s, "425 cannot listen");
@@ -409,7 +495,8 @@ static void serve_session(int ctl, const char *dir)
 				parse_eprt(arg, &s.port_addr, &s.port_port);
 
 			close_pasv(&s);
-			s.have_port = ok && s.port_port;
+			s.have_port = ok && s.port_port &&
+				      s.port_addr.af == s.local.af;
 			reply(&s, s.have_port ? "200 ok" : "501 bad address");
 		} else if (!strcasecmp(line, "RETR") || !strcasecmp(line, "STOR")) {
 			transfer(&s, arg, !strcasecmp(line, "STOR"));
@@ -429,8 +516,14 @@ static void serve_session(int ctl, const char *dir)
 
 static int run_server(const char *port, const char *dir)
 {
-	struct in_addr any = { .s_addr = htonl(INADDR_ANY) };
-	int lfd = listen_on(any, (unsigned short)atoi(port));
+	struct ip_addr any = { .af = AF_INET6, .v6 = IN6ADDR_ANY_INIT };
+	int lfd = listen_on(&any, (unsigned short)atoi(port));
+
+	if (lfd < 0) {
+		/* a kernel without IPv6: IPv4 only */
+		any = (struct ip_addr){ .af = AF_INET };
+		lfd = listen_on(&any, (unsigned short)atoi(port));
+	}
 
 	if (lfd < 0)
 		die("cannot listen on port %s: %s", port, strerror(errno));
@@ -461,8 +554,8 @@ static int run_server(const char *port, const char *dir)
 struct client {
 	int ctl;
 	struct reader rd;
-	struct in_addr server;		/* where the control connection goes */
-	struct in_addr local;
+	struct ip_addr server;		/* where the control connection goes */
+	struct ip_addr local;
 	char last[LINE_MAX_LEN];	/* last reply line */
 };
 
@@ -504,7 +597,7 @@ static int command(struct client *c, const char *fmt, ...)
 static int client_data(struct client *c, const char *mode, const char *cmd,
 		       const char *arg)
 {
-	struct in_addr addr;
+	struct ip_addr addr;
 	unsigned short port;
 	int lfd = -1, fd = -1, code;
 
@@ -527,10 +620,10 @@ static int client_data(struct client *c, const char *mode, const char *cmd,
 		} else if (!parse_tuple(p + 1, &addr, &port)) {
 			return -1;
 		}
-		fd = connect_to(addr, port, NULL, 0);
+		fd = connect_to(&addr, port, NULL, 0);
 		if (fd < 0) {
-			fprintf(stderr, "%s: data connection to %s:%u: %s\n",
-				prog, inet_ntoa(addr), port, strerror(errno));
+			fprintf(stderr, "%s: data connection to %s port %u: %s\n",
+				prog, addr_text(&addr), port, strerror(errno));
 			return -1;
 		}
 		code = command(c, "%s %s", cmd, arg);
@@ -541,17 +634,27 @@ static int client_data(struct client *c, const char *mode, const char *cmd,
 		return fd;
 	}
 
-	lfd = listen_on(c->local, 0);
+	lfd = listen_on(&c->local, 0);
 	port = lfd >= 0 ? local_port(lfd, NULL) : 0;
 	if (!port)
 		return -1;
-	if (!strcmp(mode, "port")) {
-		unsigned char *a = (unsigned char *)&c->local.s_addr;
+	if (!strcmp(mode, "port") && c->local.af != AF_INET) {
+		fprintf(stderr, "%s: PORT is IPv4 only\n", prog);
+		close(lfd);
+		return -1;
+	} else if (!strcmp(mode, "port")) {
+		unsigned char *a = (unsigned char *)&c->local.v4.s_addr;
 
 		code = command(c, "PORT %u,%u,%u,%u,%u,%u", a[0], a[1], a[2],
 			       a[3], port >> 8, port & 0xff);
 	} else if (!strcmp(mode, "eprt")) {
-		code = command(c, "EPRT |1|%s|%u|", inet_ntoa(c->local), port);
+		printf("eprt-command: EPRT |%d|%s|%u|\n",
+		       c->local.af == AF_INET6 ? 2 : 1, addr_text(&c->local),
+		       port);
+		fflush(stdout);
+		code = command(c, "EPRT |%d|%s|%u|",
+			       c->local.af == AF_INET6 ? 2 : 1,
+			       addr_text(&c->local), port);
 	} else {
 		fprintf(stderr, "%s: unknown mode %s\n", prog, mode);
 		close(lfd);
@@ -618,9 +721,9 @@ static int run_client(const char *host, const char *port, int nops,
 {
 	struct client c = { 0 };
 
-	if (inet_pton(AF_INET, host, &c.server) != 1)
+	if (!parse_addr(host, &c.server))
 		die("bad address %s", host);
-	c.ctl = connect_to(c.server, (unsigned short)atoi(port), NULL, 0);
+	c.ctl = connect_to(&c.server, (unsigned short)atoi(port), NULL, 0);
 	if (c.ctl < 0)
 		die("cannot connect to %s:%s: %s", host, port, strerror(errno));
 	c.rd.fd = c.ctl;
