@@ -29,6 +29,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "app.h"
+#include "pe.h"
 
 /* Delay before retrying to expire an entry somebody still uses. */
 #define XVS_CONN_BUSY_RETRY	(60 * HZ)
@@ -200,18 +201,38 @@ struct xvs_conn *xvs_conn_out_get(struct xvs_net *xnet,
  * address with port 0, and their protocol is IPPROTO_IP for fwmark
  * services, whose "virtual address" is the mark.
  */
+/*
+ * A template with persistence engine data is keyed with a digest of the
+ * data in place of the client port (always 0 in a template), so that the
+ * many calls of one SIP proxy do not share one chain of the table.
+ */
+static __be16 xvs_conn_pe_key_port(const struct xvs_conn_param *p)
+{
+	return (__force __be16)(u16)siphash(p->pe_data, p->pe_data_len,
+				       &xvs_conn_secret);
+}
+
+/*
+ * As IPVS, a template made by an engine serves only lookups of the same
+ * engine and data; a lookup without engine data finds only templates
+ * without it.
+ */
 struct xvs_conn *xvs_conn_template_get(struct xvs_net *xnet,
 				       const struct xvs_conn_param *p)
 {
+	bool pe = p->pe && p->pe_data_len;
 	struct rhlist_head *list, *pos;
 	struct xvs_conn *cp;
 
-	list = xvs_conn_bucket(xnet, p->af, p->protocol, p->caddr, p->cport);
+	list = xvs_conn_bucket(xnet, p->af, p->protocol, p->caddr,
+			       pe ? xvs_conn_pe_key_port(p) : p->cport);
 	rhl_for_each_entry_rcu(cp, pos, list, node) {
 		if ((READ_ONCE(cp->flags) & IP_VS_CONN_F_TEMPLATE) &&
 		    READ_ONCE(cp->vport) == p->vport &&
 		    xvs_addr_eq(p->protocol == IPPROTO_IP ? AF_INET6 : p->af,
 				&cp->vaddr, p->vaddr) &&
+		    (pe ? cp->pe == p->pe && p->pe->ct_match(p, cp) :
+			  !cp->pe_data) &&
 		    refcount_inc_not_zero(&cp->refcnt))
 			return cp;
 	}
@@ -378,9 +399,16 @@ static const struct xvs_xmit_ops *xvs_conn_xmit_ops(unsigned int method)
 	}
 }
 
+static void xvs_conn_free(struct xvs_conn *cp)
+{
+	kfree(cp->pe_data);
+	xvs_pe_put(cp->pe);
+	kmem_cache_free(xvs_conn_cache, cp);
+}
+
 static void xvs_conn_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(xvs_conn_cache, container_of(head, struct xvs_conn, rcu));
+	xvs_conn_free(container_of(head, struct xvs_conn, rcu));
 }
 
 /*
@@ -427,7 +455,7 @@ static void xvs_conn_expire(struct xvs_conn *cp)
 			atomic_dec(&xnet->conn_no_cport);
 		if (cp->flags & IP_VS_CONN_F_ONE_PACKET)
 			/* Never hashed, so no reader can see it. */
-			kmem_cache_free(xvs_conn_cache, cp);
+			xvs_conn_free(cp);
 		else
 			call_rcu(&cp->rcu, xvs_conn_free_rcu);
 		return;
@@ -550,6 +578,18 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		kmem_cache_free(xvs_conn_cache, cp);
 		return NULL;
 	}
+	if ((flags & IP_VS_CONN_F_TEMPLATE) && p->pe && p->pe_data_len) {
+		cp->pe_data = kmemdup(p->pe_data, p->pe_data_len, GFP_ATOMIC);
+		if (!cp->pe_data) {
+			xvs_conn_unbind_dest(cp);
+			kmem_cache_free(xvs_conn_cache, cp);
+			return NULL;
+		}
+		cp->pe_data_len = p->pe_data_len;
+		xvs_pe_hold(p->pe);
+		cp->pe = p->pe;
+		cp->key.cport = xvs_conn_pe_key_port(p);
+	}
 	cp->xmit = xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK);
 	xvs_app_bind_conn(cp);
 	atomic_inc(&xnet->conn_count);
@@ -570,7 +610,7 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 			atomic_dec(&xnet->conn_no_cport);
 		xvs_conn_unbind_dest(cp);
 		atomic_dec(&xnet->conn_count);
-		kmem_cache_free(xvs_conn_cache, cp);
+		xvs_conn_free(cp);
 		return NULL;
 	}
 	return cp;
@@ -881,8 +921,16 @@ static int xvs_conn_seq_show(struct seq_file *seq, void *v)
 		return 0;
 	}
 	xvs_conn_show_tuple(seq, cp);
-	/* No persistence engine data: PEName and PEData stay empty. */
-	seq_printf(seq, " %7u\n", xvs_conn_expires_secs(cp));
+	seq_printf(seq, " %7u", xvs_conn_expires_secs(cp));
+	/* Templates of a persistence engine: its name and their data. */
+	if (cp->pe_data) {
+		char data[IP_VS_PEDATA_MAXLEN];
+		int len = cp->pe->show_pe_data(cp, data);
+
+		seq_printf(seq, " %s ", cp->pe->name);
+		seq_write(seq, data, clamp(len, 0, IP_VS_PEDATA_MAXLEN));
+	}
+	seq_putc(seq, '\n');
 	return 0;
 }
 

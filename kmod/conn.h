@@ -24,6 +24,7 @@
 #include "core/xvs_app.h"	/* struct xvs_seq */
 
 struct xvs_app_ops;
+struct xvs_pe_ops;
 
 struct xvs_conn {
 	struct rhlist_head node;	/* in the netns table, by key */
@@ -77,6 +78,15 @@ struct xvs_conn {
 	struct xvs_seq in_seq;		/* client -> server segments */
 	struct xvs_seq out_seq;		/* server -> client segments */
 
+	/*
+	 * Persistence engine data of a template (pe.h): the engine (its
+	 * module held) and a copy of the data, out of line.  Set at
+	 * creation, freed with the entry.
+	 */
+	const struct xvs_pe_ops *pe;
+	char *pe_data;
+	u8 pe_data_len;
+
 	struct rcu_head rcu;
 };
 
@@ -123,6 +133,13 @@ struct xvs_conn_param {
 	__be16 vport;
 	/* Real server address; NULL: the destination's (app helpers). */
 	const union nf_inet_addr *daddr;
+	/*
+	 * Templates of a service with a persistence engine: the engine and
+	 * its data (pe_data_len 0: none).  Creation copies the data.
+	 */
+	const struct xvs_pe_ops *pe;
+	const char *pe_data;
+	u8 pe_data_len;
 };
 
 /*

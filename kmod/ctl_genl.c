@@ -19,6 +19,7 @@
 #include "xvs.h"
 #include "sync.h"
 #include "xvs_ctl.h"
+#include "pe.h"
 
 static struct genl_family xvs_genl_family;
 
@@ -177,6 +178,7 @@ static int xvs_fill_both_stats(struct sk_buff *skb, struct xvs_stats *s,
 static int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc)
 {
 	struct ip_vs_flags flags = { .flags = svc->flags, .mask = ~0 };
+	const struct xvs_pe_ops *pe;
 	struct nlattr *nest;
 
 	nest = nla_nest_start_noflag(skb, IPVS_CMD_ATTR_SERVICE);
@@ -194,8 +196,11 @@ static int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc)
 		    nla_put_be16(skb, IPVS_SVC_ATTR_PORT, svc->port))
 			goto fail;
 	}
+	/* Dumps run under xnet->mutex, which also guards svc->pe. */
+	pe = rcu_dereference_protected(svc->pe, 1);
 	if (nla_put_string(skb, IPVS_SVC_ATTR_SCHED_NAME,
 			   xvs_svc_sched_name(svc)) ||
+	    (pe && nla_put_string(skb, IPVS_SVC_ATTR_PE_NAME, pe->name)) ||
 	    nla_put(skb, IPVS_SVC_ATTR_FLAGS, sizeof(flags), &flags) ||
 	    nla_put_u32(skb, IPVS_SVC_ATTR_TIMEOUT, svc->timeout / HZ) ||
 	    nla_put_be32(skb, IPVS_SVC_ATTR_NETMASK, svc->netmask) ||

@@ -19,6 +19,10 @@
  * A template whose real server left the service, or (with the sysctl
  * expire_quiescent_template) has weight 0, is taken out of use at the
  * next lookup and the client is scheduled afresh.
+ *
+ * A service with a persistence engine (pe.h) narrows its templates down
+ * further with data of the packet (SIP: the Call-ID); a packet from which
+ * the engine can take no data is dropped, as IPVS drops it.
  */
 #define pr_fmt(fmt) "xvs: " fmt
 
@@ -29,6 +33,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "persist.h"
+#include "pe.h"
 
 #define XVS_FTP_PORT	htons(21)
 
@@ -85,10 +90,12 @@ int xvs_persist_schedule(struct xvs_net *xnet, struct xvs_service *svc,
 		.vport = pkt->dport,
 	};
 	bool on_svc_port = pkt->dport == svc->port;
+	char pe_buf[XVS_PE_DATA_MAX];
 	unsigned int flags;
 	struct xvs_dest *dest;
 	struct xvs_conn *ct, *cp;
 	__be16 dport;
+	int err;
 
 	xvs_persist_client_net(svc, &pkt->saddr, &cnet);
 	if (on_svc_port) {
@@ -102,6 +109,13 @@ int xvs_persist_schedule(struct xvs_net *xnet, struct xvs_service *svc,
 		tp.vaddr = &mark_addr;
 	}
 	/* else a port-0 service: one template for all ports of the VIP */
+
+	tp.pe = rcu_dereference(svc->pe);
+	if (tp.pe) {
+		err = tp.pe->fill_param(&tp, skb, pkt, pe_buf);
+		if (err)
+			return err == -ENOENT ? -EINVAL : err;
+	}
 
 	ct = xvs_conn_template_get(xnet, &tp);
 	if (ct && xvs_persist_template_ok(xnet, ct)) {

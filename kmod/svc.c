@@ -29,6 +29,7 @@
 #include "xvs.h"
 #include "hooks_ipv6.h"
 #include "xvs_ctl.h"
+#include "pe.h"
 
 #define XVS_SVC_TAB_MASK	(XVS_SVC_TAB_SIZE - 1)
 #define XVS_FTP_PORT		htons(21)
@@ -692,13 +693,21 @@ static int xvs_conf_sched(const struct xvs_svc_conf *conf,
 	return 0;
 }
 
-/* The checks after the scheduler, in IPVS's order. */
+/*
+ * The checks after the scheduler, in IPVS's order.  *pe: the persistence
+ * engine named in @conf with a reference, NULL for none.
+ */
 static int xvs_conf_check(const struct xvs_svc_conf *conf,
+			  const struct xvs_pe_ops **pe,
 			  struct netlink_ext_ack *extack)
 {
+	*pe = NULL;
 	if (conf->pe_name && *conf->pe_name) {
-		NL_SET_ERR_MSG(extack, "persistence engines are not supported");
-		return -ENOENT;
+		*pe = xvs_pe_get(conf->pe_name);
+		if (!*pe) {
+			NL_SET_ERR_MSG(extack, "unknown persistence engine");
+			return -ENOENT;
+		}
 	}
 	if (conf->af == AF_INET6) {
 		u32 plen = (__force u32)conf->netmask;
@@ -706,6 +715,8 @@ static int xvs_conf_check(const struct xvs_svc_conf *conf,
 		if (plen < 1 || plen > 128) {
 			NL_SET_ERR_MSG(extack,
 				       "IPv6 prefix length must be 1 to 128");
+			xvs_pe_put(*pe);
+			*pe = NULL;
 			return -EINVAL;
 		}
 	}
@@ -716,6 +727,7 @@ int xvs_svc_add(struct xvs_net *xnet, const struct xvs_svc_conf *conf,
 		struct netlink_ext_ack *extack)
 {
 	const struct xvs_sched_ops *ops;
+	const struct xvs_pe_ops *pe = NULL;
 	struct xvs_dest_set_rcu *ns = NULL;
 	struct xvs_sched_inst *inst = NULL;
 	struct xvs_service *svc;
@@ -725,7 +737,7 @@ int xvs_svc_add(struct xvs_net *xnet, const struct xvs_svc_conf *conf,
 	err = xvs_conf_sched(conf, &ops, extack);
 	if (err)
 		return err;
-	err = xvs_conf_check(conf, extack);
+	err = xvs_conf_check(conf, &pe, extack);
 	if (err)
 		goto err_put;
 	if (conf->af == AF_INET6) {
@@ -763,6 +775,7 @@ int xvs_svc_add(struct xvs_net *xnet, const struct xvs_svc_conf *conf,
 			goto err_set;
 	}
 	svc->sched = ops;
+	RCU_INIT_POINTER(svc->pe, pe);
 	RCU_INIT_POINTER(svc->sched_inst, inst);
 	RCU_INIT_POINTER(svc->dest_set, &ns->set);
 	svc->id = ++xnet->next_svc_id;
@@ -790,6 +803,7 @@ err_stats:
 err_svc:
 	kfree(svc);
 err_put:
+	xvs_pe_put(pe);
 	xvs_sched_put(ops);
 	return err;
 }
@@ -799,12 +813,13 @@ int xvs_svc_edit(struct xvs_service *svc, const struct xvs_svc_conf *conf,
 {
 	const struct xvs_sched_ops *ops, *old_ops = svc->sched;
 	struct xvs_sched_inst *inst = NULL, *old_inst;
+	const struct xvs_pe_ops *pe, *old_pe;
 	int err;
 
 	err = xvs_conf_sched(conf, &ops, extack);
 	if (err)
 		return err;
-	err = xvs_conf_check(conf, extack);
+	err = xvs_conf_check(conf, &pe, extack);
 	if (err) {
 		xvs_sched_put(ops);
 		return err;
@@ -815,6 +830,7 @@ int xvs_svc_edit(struct xvs_service *svc, const struct xvs_svc_conf *conf,
 		if (ops) {
 			inst = xvs_sched_inst_new(ops, svc, xvs_svc_set(svc));
 			if (!inst) {
+				xvs_pe_put(pe);
 				xvs_sched_put(ops);
 				return -ENOMEM;
 			}
@@ -828,6 +844,12 @@ int xvs_svc_edit(struct xvs_service *svc, const struct xvs_svc_conf *conf,
 	}
 	/* Either the reference of the old binding or the extra one. */
 	xvs_sched_put(old_ops == ops ? ops : old_ops);
+
+	/* No engine named: the service has none any more, as in IPVS. */
+	old_pe = rcu_dereference_protected(svc->pe,
+					   lockdep_is_held(&svc->xnet->mutex));
+	rcu_assign_pointer(svc->pe, pe);
+	xvs_pe_put(old_pe);
 
 	WRITE_ONCE(svc->flags, conf->flags | IP_VS_SVC_F_HASHED);
 	WRITE_ONCE(svc->timeout, conf->timeout * HZ);
@@ -856,6 +878,9 @@ static void __xvs_svc_del(struct xvs_service *svc, bool cleanup)
 	xvs_sched_inst_retire(inst);
 	xvs_sched_put(svc->sched);
 	WRITE_ONCE(svc->sched, NULL);
+	/* Packets in flight may still read svc->pe: it stays set. */
+	xvs_pe_put(rcu_dereference_protected(svc->pe,
+					     lockdep_is_held(&xnet->mutex)));
 
 	list_for_each_entry_safe(dest, next, &svc->destinations, n_list) {
 		xvs_dest_unlink(svc, dest);

@@ -46,6 +46,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "sync.h"
+#include "pe.h"
 #include "core/xvs_sync_msg.h"
 
 /* The core spells the ABI's numbers out; they must be the kernel's. */
@@ -305,6 +306,13 @@ static void xvs_sync_entry_of(struct xvs_conn *cp, struct xvs_sync_entry *e)
 	memcpy(e->daddr, &cp->daddr, sizeof(e->daddr));
 	e->fwmark = cp->fwmark;
 	e->timeout = READ_ONCE(cp->timeout) / HZ;
+	/* A template's persistence engine data (fixed at its creation). */
+	if (cp->pe_data_len) {
+		e->pe_data = (const u8 *)cp->pe_data;
+		e->pe_data_len = cp->pe_data_len;
+		e->pe_name = (const u8 *)cp->pe->name;
+		e->pe_name_len = strnlen(cp->pe->name, IP_VS_PENAME_MAXLEN);
+	}
 }
 
 /* Appends @cp to a message of the thread it hashes to. */
@@ -317,6 +325,11 @@ static void xvs_sync_add(struct xvs_sync *sync, struct xvs_conn *cp,
 	unsigned int len, pad = 0;
 
 	xvs_sync_entry_of(cp, &e);
+	/* As IPVS: engine data of an entry without destination is not sent. */
+	if (e.pe_data_len && !READ_ONCE(cp->dest)) {
+		atomic_long_inc(&sync->tx_dropped);
+		return;
+	}
 	len = xvs_sync_entry_len(version, &e);
 
 	spin_lock_bh(&sync->lock);
@@ -587,6 +600,22 @@ static bool xvs_sync_apply(struct xvs_net *xnet, const struct xvs_sync_entry *e)
 	struct xvs_conn *cp;
 	bool ok = true;
 
+	/*
+	 * Engine data need the engine (IPVS drops the entry otherwise); only
+	 * templates keep them.
+	 */
+	if (e->pe_data_len) {
+		char name[IP_VS_PENAME_MAXLEN + 1];
+
+		memcpy(name, e->pe_name, e->pe_name_len);
+		name[e->pe_name_len] = '\0';
+		p.pe = xvs_pe_get(name);
+		if (!p.pe)
+			return false;
+		p.pe_data = (const char *)e->pe_data;
+		p.pe_data_len = e->pe_data_len;
+	}
+
 	rcu_read_lock();
 	if (!(e->flags & IP_VS_CONN_F_TEMPLATE)) {
 		struct xvs_pkt pkt = {
@@ -676,6 +705,7 @@ static bool xvs_sync_apply(struct xvs_net *xnet, const struct xvs_sync_entry *e)
 	xvs_conn_put(cp);
 out:
 	rcu_read_unlock();
+	xvs_pe_put(p.pe);
 	return ok;
 }
 

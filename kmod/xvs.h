@@ -82,6 +82,7 @@ void xvs_stats_zero(struct xvs_stats *s);
 /* ---- destinations and services (svc.c) --------------------------------- */
 
 struct xvs_service;
+struct xvs_pe_ops;
 
 struct xvs_dest {
 	struct xvs_sched_dest sched;	/* what schedulers see; first member */
@@ -144,6 +145,8 @@ struct xvs_service {
 	unsigned int num_dests;
 	struct xvs_dest_set __rcu *dest_set;	/* scheduler view, RCU */
 
+	/* Persistence engine (pe.h) or NULL; its module is held. */
+	const struct xvs_pe_ops __rcu *pe;
 	const struct xvs_sched_ops *sched;	/* NULL: "none"; under mutex */
 	struct xvs_sched_inst __rcu *sched_inst;	/* ops + state, RCU */
 	spinlock_t sched_lock;		/* for ops->serialized schedulers */

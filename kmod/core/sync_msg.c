@@ -47,6 +47,14 @@ static bool has_seq(const struct xvs_sync_entry *e)
 	return e->flags & XVS_SYNC_F_SEQ_MASK;
 }
 
+/* As IPVS: the engine's name goes only with its data. */
+static unsigned int pe_opts_len(const struct xvs_sync_entry *e)
+{
+	if (!e->pe_data_len)
+		return 0;
+	return 2 + e->pe_data_len + (e->pe_name_len ? 2 + e->pe_name_len : 0);
+}
+
 unsigned int xvs_sync_entry_len(u8 version, const struct xvs_sync_entry *e)
 {
 	if (!version)
@@ -54,7 +62,7 @@ unsigned int xvs_sync_entry_len(u8 version, const struct xvs_sync_entry *e)
 		       (has_seq(e) ? XVS_SYNC_SEQ_OPTS_LEN : 0);
 	return (e->af == XVS_SYNC_AF_INET6 ? XVS_SYNC_CONN_V1_IN6_LEN :
 					     XVS_SYNC_CONN_V1_IN4_LEN) +
-	       (has_seq(e) ? 2 + XVS_SYNC_SEQ_OPTS_LEN : 0);
+	       (has_seq(e) ? 2 + XVS_SYNC_SEQ_OPTS_LEN : 0) + pe_opts_len(e);
 }
 
 void xvs_sync_entry_put(u8 *p, u8 version, const struct xvs_sync_entry *e)
@@ -92,13 +100,25 @@ void xvs_sync_entry_put(u8 *p, u8 version, const struct xvs_sync_entry *e)
 	put_raw(p + 24, e->caddr, alen);
 	put_raw(p + 24 + alen, e->vaddr, alen);
 	put_raw(p + 24 + 2 * alen, e->daddr, alen);
-	if (!has_seq(e))
-		return;
 	o = p + 24 + 3 * alen;
-	o[0] = XVS_SYNC_OPT_SEQ_DATA;
-	o[1] = XVS_SYNC_SEQ_OPTS_LEN;
-	for (i = 0; i < 6; i++)
-		put_be32(o + 2 + 4 * i, e->seq[i]);
+	if (has_seq(e)) {
+		o[0] = XVS_SYNC_OPT_SEQ_DATA;
+		o[1] = XVS_SYNC_SEQ_OPTS_LEN;
+		for (i = 0; i < 6; i++)
+			put_be32(o + 2 + 4 * i, e->seq[i]);
+		o += 2 + XVS_SYNC_SEQ_OPTS_LEN;
+	}
+	if (!e->pe_data_len)
+		return;
+	o[0] = XVS_SYNC_OPT_PE_DATA;
+	o[1] = e->pe_data_len;
+	put_raw(o + 2, e->pe_data, e->pe_data_len);
+	o += 2 + e->pe_data_len;
+	if (!e->pe_name_len)
+		return;
+	o[0] = XVS_SYNC_OPT_PE_NAME;
+	o[1] = e->pe_name_len;
+	put_raw(o + 2, e->pe_name, e->pe_name_len);
 }
 
 void xvs_sync_hdr_put(u8 *msg, u8 version, u8 syncid, u8 nr_conns,
@@ -237,10 +257,14 @@ static int parse_v1_entry(const u8 *p, unsigned int size,
 		case XVS_SYNC_OPT_PE_DATA:
 			if (olen > XVS_SYNC_PEDATA_MAXLEN)
 				return -1;
+			e->pe_data = o;
+			e->pe_data_len = (u8)olen;
 			break;
 		case XVS_SYNC_OPT_PE_NAME:
 			if (olen > XVS_SYNC_PENAME_MAXLEN)
 				return -1;
+			e->pe_name = o;
+			e->pe_name_len = (u8)olen;
 			break;
 		default:
 			if (!(type & XVS_SYNC_OPT_F_OPTIONAL))
@@ -255,9 +279,16 @@ static int parse_v1_entry(const u8 *p, unsigned int size,
 		seen |= bit;
 		o += olen;
 	}
-	/* No persistence engines here: entries that need one are skipped. */
-	if (skip || (seen & (1u << XVS_SYNC_OPT_PE_DATA)))
+	/*
+	 * Engine data without the engine's name is useless: as IPVS, the
+	 * entry is dropped (a name without data is ignored).
+	 */
+	if (skip || (e->pe_data_len && !e->pe_name_len))
 		return 0;
+	if (!e->pe_data_len) {
+		e->pe_name = NULL;
+		e->pe_name_len = 0;
+	}
 	return 1;
 }
 

@@ -82,6 +82,15 @@ struct xvs_sync_entry {
 	 * previous_delta.  Sent when the flags have SEQ bits.
 	 */
 	u32 seq[6];
+	/*
+	 * Persistence engine data of a template (version 1 only): sent as
+	 * the PE_DATA and PE_NAME options when pe_data_len is not 0.  Not
+	 * owned: received ones point into the datagram, valid during apply.
+	 */
+	const u8 *pe_data;
+	const u8 *pe_name;		/* not NUL-terminated */
+	u8 pe_data_len;
+	u8 pe_name_len;
 };
 
 /* ---- sending ------------------------------------------------------------ */
@@ -93,7 +102,8 @@ static inline unsigned int xvs_sync_hdr_len(u8 version)
 
 /*
  * Bytes of @e in a message of @version: the entry, and its sequence data
- * when its flags have SEQ bits (version 1: as the SEQ_DATA option).
+ * when its flags have SEQ bits (version 1: as the SEQ_DATA option), then
+ * in version 1 its persistence engine data and name options.
  */
 unsigned int xvs_sync_entry_len(u8 version, const struct xvs_sync_entry *e);
 

@@ -338,7 +338,8 @@ TEST(SyncMsg, DropsWhatIpvsDrops)
 	EXPECT_EQ(s2.conns, 0u);
 	EXPECT_EQ(s2.dropped, 1u);
 
-	// persistence engine data: entry skipped, next one used
+	// persistence engine data and name: both entries used (the data are
+	// checked in test_sync_pe.cpp)
 	Bytes pe = build(1, 3, {good});
 	pe.insert(pe.end(), {XVS_SYNC_OPT_PE_DATA, 2, 'a', 'b', XVS_SYNC_OPT_PE_NAME,
 			     3, 's', 'i', 'p', 0, 0, 0});
@@ -349,8 +350,12 @@ TEST(SyncMsg, DropsWhatIpvsDrops)
 	xvs_sync_hdr_put(pe.data(), 1, 3, 2, static_cast<unsigned int>(pe.size()));
 	Collected p;
 	auto s3 = parse(pe, 3, p);
-	EXPECT_EQ(s3.conns, 1u);
-	EXPECT_EQ(s3.dropped, 1u);
+	EXPECT_EQ(s3.conns, 2u);
+	EXPECT_EQ(s3.dropped, 0u);
+	ASSERT_EQ(p.entries.size(), 2u);
+	EXPECT_EQ(p.entries[0].pe_data_len, 2u);
+	EXPECT_EQ(p.entries[0].pe_name_len, 3u);
+	EXPECT_EQ(p.entries[1].pe_data_len, 0u);
 }
 
 TEST(SyncMsg, BrokenEntriesStopTheDatagram)
