@@ -35,8 +35,13 @@ void xvs_app_bind_conn(struct xvs_conn *cp)
 	    (cp->flags & IP_VS_CONN_F_TEMPLATE) ||
 	    (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
 		return;
-	if (xvs_ftp_port(cp->vport))
-		cp->app = &xvs_app_ftp;
+	if (xvs_ftp_port(cp->vport)) {
+		struct xvs_conn_ext *ext = xvs_conn_ext_need(cp);
+
+		/* Without memory the control connection is not translated. */
+		if (ext)
+			WRITE_ONCE(ext->app, &xvs_app_ftp);
+	}
 }
 
 /* A resized segment starting at (original) seq changed the size by diff. */
@@ -141,9 +146,10 @@ static unsigned int xvs_app_payload(const struct sk_buff *skb,
 static bool xvs_app_pkt(struct xvs_conn *cp, struct sk_buff *skb,
 			const struct xvs_pkt *pkt, bool in)
 {
-	const struct xvs_app_ops *app = cp->app;
-	struct xvs_seq *own = in ? &cp->in_seq : &cp->out_seq;
-	struct xvs_seq *peer = in ? &cp->out_seq : &cp->in_seq;
+	struct xvs_conn_ext *ext = xvs_conn_ext(cp);	/* it has an app */
+	const struct xvs_app_ops *app = ext->app;
+	struct xvs_seq *own = in ? &ext->in_seq : &ext->out_seq;
+	struct xvs_seq *peer = in ? &ext->out_seq : &ext->in_seq;
 	unsigned int own_flag = in ? IP_VS_CONN_F_IN_SEQ : IP_VS_CONN_F_OUT_SEQ;
 	unsigned int peer_flag = in ? IP_VS_CONN_F_OUT_SEQ : IP_VS_CONN_F_IN_SEQ;
 	u32 seq;

@@ -44,7 +44,7 @@ module_param_array(ftp_ports, ushort, &ftp_ports_count, 0444);
 MODULE_PARM_DESC(ftp_ports,
 		 "TCP ports of FTP control connections translated by the FTP helper for NAT services (default 21, up to 8; 0 = none)");
 
-/* What the client asked for last, in cp->app_data. */
+/* What the client asked for last, in the extension's app_data. */
 enum {
 	XVS_FTP_ACTIVE = 0,	/* nothing pending (active mode) */
 	XVS_FTP_PASV,		/* PASV sent: expect a 227 answer */
@@ -139,17 +139,17 @@ static bool ftp_pkt_in(struct xvs_conn *cp, struct sk_buff *skb,
 	data = ftp_payload(skb, pkt, &len);
 	switch (xvs_ftp_parse_request(data, len, ftp_family(cp), &ep)) {
 	case XVS_FTP_REQ_PASV:
-		WRITE_ONCE(cp->app_data, XVS_FTP_PASV);
+		WRITE_ONCE(cp->ext->app_data, XVS_FTP_PASV);
 		return true;
 	case XVS_FTP_REQ_EPSV:
-		WRITE_ONCE(cp->app_data, XVS_FTP_EPSV);
+		WRITE_ONCE(cp->ext->app_data, XVS_FTP_EPSV);
 		return true;
 	case XVS_FTP_REQ_PORT:
 		break;
 	default:
 		return true;
 	}
-	WRITE_ONCE(cp->app_data, XVS_FTP_ACTIVE);
+	WRITE_ONCE(cp->ext->app_data, XVS_FTP_ACTIVE);
 	ftp_endpoint_addr(cp, &ep, &to);
 
 	/* The server connects from its port below the control port. */
@@ -185,7 +185,7 @@ static bool ftp_pkt_in(struct xvs_conn *cp, struct sk_buff *skb,
 static bool ftp_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 			const struct xvs_pkt *pkt, int *diff)
 {
-	unsigned long mode = READ_ONCE(cp->app_data);
+	unsigned long mode = READ_ONCE(cp->ext->app_data);
 	enum xvs_ftp_req req;
 	struct xvs_ftp_endpoint ep;
 	union nf_inet_addr from;
@@ -250,7 +250,7 @@ static bool ftp_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 	else
 		net_dbg_ratelimited("ftp: cannot rewrite a passive mode answer\n");
 
-	WRITE_ONCE(cp->app_data, XVS_FTP_ACTIVE);
+	WRITE_ONCE(cp->ext->app_data, XVS_FTP_ACTIVE);
 	ftp_conn_listen(n_cp);
 	xvs_conn_put(n_cp);
 	return ok;

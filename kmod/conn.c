@@ -121,9 +121,7 @@ static void xvs_conn_fill_cport(struct xvs_conn *cp, __be16 cport)
 	if ((cp->flags & (IP_VS_CONN_F_NO_CPORT | IP_VS_CONN_F_HASHED)) ==
 	    (IP_VS_CONN_F_NO_CPORT | IP_VS_CONN_F_HASHED)) {
 		rhltable_remove(&tab->rhlt, &cp->node, xvs_conn_rht_params);
-		WRITE_ONCE(cp->cport, cport);
-		xvs_conn_key_init(&cp->key, cp->af, cp->protocol, cp->caddr.all,
-				  cport);
+		WRITE_ONCE(cp->cport, cport);	/* the key's port */
 		err = rhltable_insert(&tab->rhlt, &cp->node,
 				      xvs_conn_rht_params);
 		if (unlikely(err))
@@ -213,6 +211,20 @@ static __be16 xvs_conn_pe_key_port(const struct xvs_conn_param *p)
 }
 
 /*
+ * Does template @ct serve a lookup with engine data @p (NULL: a lookup
+ * without engine data, which finds only templates without)?
+ */
+static bool xvs_conn_pe_match(const struct xvs_conn *ct,
+			      const struct xvs_conn_param *p)
+{
+	const struct xvs_conn_ext *ext = xvs_conn_ext(ct);
+
+	if (!p)
+		return !ext || !ext->pe_data_len;
+	return ext && ext->pe == p->pe && p->pe->ct_match(p, ct);
+}
+
+/*
  * As IPVS, a template made by an engine serves only lookups of the same
  * engine and data; a lookup without engine data finds only templates
  * without it.
@@ -231,8 +243,7 @@ struct xvs_conn *xvs_conn_template_get(struct xvs_net *xnet,
 		    READ_ONCE(cp->vport) == p->vport &&
 		    xvs_addr_eq(p->protocol == IPPROTO_IP ? AF_INET6 : p->af,
 				&cp->vaddr, p->vaddr) &&
-		    (pe ? cp->pe == p->pe && p->pe->ct_match(p, cp) :
-			  !cp->pe_data) &&
+		    xvs_conn_pe_match(cp, pe ? p : NULL) &&
 		    refcount_inc_not_zero(&cp->refcnt))
 			return cp;
 	}
@@ -399,10 +410,26 @@ static const struct xvs_xmit_ops *xvs_conn_xmit_ops(unsigned int method)
 	}
 }
 
+struct xvs_conn_ext *xvs_conn_ext_need(struct xvs_conn *cp)
+{
+	struct xvs_conn_ext *ext = cp->ext;
+
+	if (ext)
+		return ext;
+	ext = kzalloc(sizeof(*ext), GFP_ATOMIC);
+	if (ext) {
+		/* Packet handlers read it without the lock: publish it filled. */
+		smp_store_release(&cp->ext, ext);
+	}
+	return ext;
+}
+
 static void xvs_conn_free(struct xvs_conn *cp)
 {
-	kfree(cp->pe_data);
-	xvs_pe_put(cp->pe);
+	if (cp->ext) {
+		xvs_pe_put(cp->ext->pe);
+		kfree(cp->ext);
+	}
 	kmem_cache_free(xvs_conn_cache, cp);
 }
 
@@ -533,10 +560,9 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		return NULL;
 
 	cp->xnet = xnet;
-	cp->af = p->af;
-	cp->protocol = p->protocol;
-	cp->caddr = *p->caddr;
-	cp->cport = p->cport;
+	/* the client end, which is the key (see conn.h) */
+	xvs_conn_key_init(&cp->key, p->af, p->protocol, p->caddr->all,
+			  p->cport);
 	cp->vaddr = *p->vaddr;
 	cp->vport = p->vport;
 	cp->daddr = p->daddr ? *p->daddr : dest->addr;
@@ -551,8 +577,6 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 	if (flags & IP_VS_CONN_F_SYNC)
 		cp->flags |= flags & (IP_VS_CONN_F_INACTIVE |
 				      IP_VS_CONN_F_SEQ_MASK);
-	xvs_conn_key_init(&cp->key, cp->af, cp->protocol, cp->caddr.all,
-			  cp->cport);
 	spin_lock_init(&cp->lock);
 	timer_setup(&cp->timer, xvs_conn_timer_fn, 0);
 	refcount_set(&cp->refcnt, 1);	/* the caller's */
@@ -579,16 +603,21 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		return NULL;
 	}
 	if ((flags & IP_VS_CONN_F_TEMPLATE) && p->pe && p->pe_data_len) {
-		cp->pe_data = kmemdup(p->pe_data, p->pe_data_len, GFP_ATOMIC);
-		if (!cp->pe_data) {
+		struct xvs_conn_ext *ext;
+
+		ext = kzalloc(struct_size(ext, pe_data, p->pe_data_len),
+			      GFP_ATOMIC);
+		if (!ext) {
 			xvs_conn_unbind_dest(cp);
 			kmem_cache_free(xvs_conn_cache, cp);
 			return NULL;
 		}
-		cp->pe_data_len = p->pe_data_len;
+		memcpy(ext->pe_data, p->pe_data, p->pe_data_len);
+		ext->pe_data_len = p->pe_data_len;
 		xvs_pe_hold(p->pe);
-		cp->pe = p->pe;
-		cp->key.cport = xvs_conn_pe_key_port(p);
+		ext->pe = p->pe;
+		cp->ext = ext;
+		cp->cport = xvs_conn_pe_key_port(p);
 	}
 	cp->xmit = xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK);
 	xvs_app_bind_conn(cp);
@@ -622,7 +651,7 @@ void xvs_conn_bind_synced(struct xvs_conn *cp, struct xvs_dest *dest)
 	if (!cp->dest && xvs_conn_bind_dest(cp, dest)) {
 		WRITE_ONCE(cp->xmit,
 			   xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK));
-		if (!cp->app)
+		if (!xvs_conn_app(cp))
 			xvs_app_bind_conn(cp);
 	}
 	spin_unlock_bh(&cp->lock);
@@ -908,7 +937,7 @@ static void xvs_conn_show_tuple(struct seq_file *seq,
 	xvs_conn_format_addr(dbuf, sizeof(dbuf), daf, &cp->daddr);
 	seq_printf(seq, "%-3s %s %04X %s %04X %s %04X %-11s",
 		   xvs_proto_name(cp->protocol, pbuf, sizeof(pbuf)),
-		   cbuf, ntohs(cp->cport), vbuf, ntohs(cp->vport),
+		   cbuf, ntohs(xvs_conn_shown_cport(cp)), vbuf, ntohs(cp->vport),
 		   dbuf, ntohs(cp->dport), xvs_conn_state_name(cp));
 }
 
@@ -923,11 +952,12 @@ static int xvs_conn_seq_show(struct seq_file *seq, void *v)
 	xvs_conn_show_tuple(seq, cp);
 	seq_printf(seq, " %7u", xvs_conn_expires_secs(cp));
 	/* Templates of a persistence engine: its name and their data. */
-	if (cp->pe_data) {
+	if (xvs_conn_pe_data_len(cp)) {
+		const struct xvs_pe_ops *pe = cp->ext->pe;
 		char data[IP_VS_PEDATA_MAXLEN];
-		int len = cp->pe->show_pe_data(cp, data);
+		int len = pe->show_pe_data(cp, data);
 
-		seq_printf(seq, " %s ", cp->pe->name);
+		seq_printf(seq, " %s ", pe->name);
 		seq_write(seq, data, clamp(len, 0, IP_VS_PEDATA_MAXLEN));
 	}
 	seq_putc(seq, '\n');
@@ -1030,7 +1060,7 @@ static int xvs_conn_cache_get(void)
 		get_random_bytes(&xvs_conn_secret, sizeof(xvs_conn_secret));
 		xvs_conn_cache = kmem_cache_create("xvs_conn",
 						   sizeof(struct xvs_conn), 0,
-						   SLAB_HWCACHE_ALIGN, NULL);
+						   0, NULL);
 		if (!xvs_conn_cache)
 			err = -ENOMEM;
 	}

@@ -26,32 +26,67 @@
 struct xvs_app_ops;
 struct xvs_pe_ops;
 
+/*
+ * What few entries need, out of line so that every entry stays small:
+ * an application helper's state and sequence translation (FTP control
+ * connections, synced entries carrying a translation) or a persistence
+ * engine's data (the templates of its services).  Allocated on first
+ * need, published with a release store, freed with the entry.
+ */
+struct xvs_conn_ext {
+	/* Application helper (app.c) or NULL; state and seqs under cp->lock. */
+	const struct xvs_app_ops *app;
+	unsigned long app_data;
+	struct xvs_seq in_seq;		/* client -> server segments */
+	struct xvs_seq out_seq;		/* server -> client segments */
+	/* Persistence engine (its module held) and its data, or none. */
+	const struct xvs_pe_ops *pe;
+	u8 pe_data_len;
+	char pe_data[];
+};
+
+/*
+ * An entry is 240 bytes (x86-64, no lock debugging) and its cache is not
+ * cache-line aligned: 17 entries to a page.  Fields read for every packet
+ * come first.
+ */
 struct xvs_conn {
 	struct rhlist_head node;	/* in the netns table, by key */
-	struct xvs_conn_key key;	/* client end */
-	struct xvs_net *xnet;
-
-	u16 af;
-	u8 protocol;
-	__be16 cport;
+	/*
+	 * The client end is the table key, held once: these fields are laid
+	 * out as struct xvs_conn_key (core/xvs_hash.h), IPv4 addresses
+	 * zero-padded.  A template with engine data has a digest of the
+	 * data in cport (xvs_conn_shown_cport() gives the port it shows).
+	 */
+	union {
+		struct xvs_conn_key key;
+		struct {
+			union nf_inet_addr caddr;	/* client */
+			__be16 cport;
+			u8 protocol;
+			u8 af;
+		};
+	};
 	__be16 vport;
 	__be16 dport;
-	union nf_inet_addr caddr;	/* client */
+	struct xvs_net *xnet;
 	union nf_inet_addr vaddr;	/* virtual service */
 	union nf_inet_addr daddr;	/* real server */
 	u32 fwmark;
 
 	spinlock_t lock;		/* state, timeout, flag changes */
 	unsigned int flags;		/* IP_VS_CONN_F_* */
-	u16 state;			/* protocol state, core enums */
 	unsigned int timeout;		/* jiffies, for the next re-arm */
 	refcount_t refcnt;
-	struct timer_list timer;
 	atomic_t in_pkts;
+	u16 state;			/* protocol state, core enums */
 	/* Connection synchronisation (sync.c): the state last sent and
 	 * when to send again (low two bits: retries).
 	 */
 	u16 old_state;
+	/* IPv6: the route's validity cookie for dst->ops->check(). */
+	u32 dst_cookie;
+	struct timer_list timer;
 	unsigned long sync_endtime;
 
 	struct xvs_dest *dest;		/* holds a reference; may be NULL */
@@ -66,29 +101,58 @@ struct xvs_conn {
 	struct dst_entry __rcu *dst_cache;
 	/* Our source address on that route (tunnels), set with dst_cache. */
 	union nf_inet_addr dst_saddr;
-	/* IPv6: the route's validity cookie for dst->ops->check(). */
-	u32 dst_cookie;
 
-	/*
-	 * Application helper (app.c) bound at creation, or NULL; its state
-	 * and the sequence translation below are under 'lock'.
-	 */
-	const struct xvs_app_ops *app;
-	unsigned long app_data;
-	struct xvs_seq in_seq;		/* client -> server segments */
-	struct xvs_seq out_seq;		/* server -> client segments */
-
-	/*
-	 * Persistence engine data of a template (pe.h): the engine (its
-	 * module held) and a copy of the data, out of line.  Set at
-	 * creation, freed with the entry.
-	 */
-	const struct xvs_pe_ops *pe;
-	char *pe_data;
-	u8 pe_data_len;
-
+	struct xvs_conn_ext *ext;	/* or NULL */
 	struct rcu_head rcu;
 };
+
+static_assert(offsetof(struct xvs_conn, caddr) ==
+	      offsetof(struct xvs_conn, key) +
+	      offsetof(struct xvs_conn_key, caddr));
+static_assert(offsetof(struct xvs_conn, cport) ==
+	      offsetof(struct xvs_conn, key) +
+	      offsetof(struct xvs_conn_key, cport));
+static_assert(offsetof(struct xvs_conn, protocol) ==
+	      offsetof(struct xvs_conn, key) +
+	      offsetof(struct xvs_conn_key, protocol));
+static_assert(offsetof(struct xvs_conn, af) ==
+	      offsetof(struct xvs_conn, key) +
+	      offsetof(struct xvs_conn_key, af));
+static_assert(sizeof(struct xvs_conn_key) == sizeof(union nf_inet_addr) + 4);
+
+/* The extension, or NULL; for packet handlers (no lock needed). */
+static inline struct xvs_conn_ext *xvs_conn_ext(const struct xvs_conn *cp)
+{
+	/* Pairs with the release in xvs_conn_ext_need(). */
+	return smp_load_acquire(&cp->ext);
+}
+
+/*
+ * The extension, made if missing (GFP_ATOMIC); NULL when out of memory.
+ * Caller holds cp->lock or owns the entry before it is hashed.
+ */
+struct xvs_conn_ext *xvs_conn_ext_need(struct xvs_conn *cp);
+
+static inline const struct xvs_app_ops *xvs_conn_app(const struct xvs_conn *cp)
+{
+	const struct xvs_conn_ext *ext = xvs_conn_ext(cp);
+
+	return ext ? READ_ONCE(ext->app) : NULL;
+}
+
+/* Engine data of a template: its length, 0 for none. */
+static inline unsigned int xvs_conn_pe_data_len(const struct xvs_conn *cp)
+{
+	const struct xvs_conn_ext *ext = xvs_conn_ext(cp);
+
+	return ext ? ext->pe_data_len : 0;
+}
+
+/* The client port the entry shows (/proc, sync): see cport above. */
+static inline __be16 xvs_conn_shown_cport(const struct xvs_conn *cp)
+{
+	return xvs_conn_pe_data_len(cp) ? 0 : READ_ONCE(cp->cport);
+}
 
 static inline unsigned int xvs_conn_fwd_method(const struct xvs_conn *cp)
 {

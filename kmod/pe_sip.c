@@ -68,14 +68,18 @@ static bool xvs_sip_ct_match(const struct xvs_conn_param *p,
 			     const struct xvs_conn *ct)
 {
 	/* The caller compared family, client net, service and the engine. */
-	return ct->pe_data_len == p->pe_data_len &&
-	       !memcmp(ct->pe_data, p->pe_data, p->pe_data_len);
+	const struct xvs_conn_ext *ext = xvs_conn_ext(ct);
+
+	return ext->pe_data_len == p->pe_data_len &&
+	       !memcmp(ext->pe_data, p->pe_data, p->pe_data_len);
 }
 
 static int xvs_sip_show_pe_data(const struct xvs_conn *cp, char *buf)
 {
-	memcpy(buf, cp->pe_data, cp->pe_data_len);
-	return cp->pe_data_len;
+	const struct xvs_conn_ext *ext = xvs_conn_ext(cp);
+
+	memcpy(buf, ext->pe_data, ext->pe_data_len);
+	return ext->pe_data_len;
 }
 
 const struct xvs_pe_ops xvs_pe_sip = {

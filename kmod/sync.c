@@ -293,12 +293,14 @@ static void xvs_sync_entry_of(struct xvs_conn *cp, struct xvs_sync_entry *e)
 		/* The FTP helper's translation, so the backup can go on. */
 		spin_lock_bh(&cp->lock);
 		e->flags = cp->flags;
-		xvs_seq_to_words(&cp->in_seq, e->seq);
-		xvs_seq_to_words(&cp->out_seq, e->seq + 3);
+		if (cp->ext) {
+			xvs_seq_to_words(&cp->ext->in_seq, e->seq);
+			xvs_seq_to_words(&cp->ext->out_seq, e->seq + 3);
+		}
 		spin_unlock_bh(&cp->lock);
 	}
 	e->state = READ_ONCE(cp->state);
-	e->cport = (__force u16)cp->cport;
+	e->cport = (__force u16)xvs_conn_shown_cport(cp);
 	e->vport = (__force u16)READ_ONCE(cp->vport);
 	e->dport = (__force u16)READ_ONCE(cp->dport);
 	memcpy(e->caddr, &cp->caddr, sizeof(e->caddr));
@@ -307,11 +309,13 @@ static void xvs_sync_entry_of(struct xvs_conn *cp, struct xvs_sync_entry *e)
 	e->fwmark = cp->fwmark;
 	e->timeout = READ_ONCE(cp->timeout) / HZ;
 	/* A template's persistence engine data (fixed at its creation). */
-	if (cp->pe_data_len) {
-		e->pe_data = (const u8 *)cp->pe_data;
-		e->pe_data_len = cp->pe_data_len;
-		e->pe_name = (const u8 *)cp->pe->name;
-		e->pe_name_len = strnlen(cp->pe->name, IP_VS_PENAME_MAXLEN);
+	if (xvs_conn_pe_data_len(cp)) {
+		const struct xvs_conn_ext *ext = cp->ext;
+
+		e->pe_data = (const u8 *)ext->pe_data;
+		e->pe_data_len = ext->pe_data_len;
+		e->pe_name = (const u8 *)ext->pe->name;
+		e->pe_name_len = strnlen(ext->pe->name, IP_VS_PENAME_MAXLEN);
 	}
 }
 
@@ -577,10 +581,18 @@ static unsigned int xvs_sync_state_timeout(struct xvs_net *xnet,
 static void xvs_sync_set_seq(struct xvs_conn *cp,
 			     const struct xvs_sync_entry *e)
 {
+	struct xvs_conn_ext *ext;
+
 	if (!(e->flags & IP_VS_CONN_F_SEQ_MASK))
 		return;
-	xvs_seq_from_words(&cp->in_seq, e->seq);
-	xvs_seq_from_words(&cp->out_seq, e->seq + 3);
+	ext = xvs_conn_ext_need(cp);
+	if (!ext) {
+		/* Out of memory: the entry goes on without translation. */
+		WRITE_ONCE(cp->flags, cp->flags & ~IP_VS_CONN_F_SEQ_MASK);
+		return;
+	}
+	xvs_seq_from_words(&ext->in_seq, e->seq);
+	xvs_seq_from_words(&ext->out_seq, e->seq + 3);
 }
 
 /* The connection (or template) @e describes, refreshed or created. */

@@ -308,7 +308,7 @@ static unsigned int xvs_nat_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	if (skb_cow(skb, skb_dst(skb)->dev->hard_header_len))
 		goto drop;
 	/* Application helper (FTP): may rewrite the payload first. */
-	if (unlikely(cp->app) && !xvs_app_pkt_in(cp, skb, pkt))
+	if (unlikely(xvs_conn_app(cp)) && !xvs_app_pkt_in(cp, skb, pkt))
 		goto drop;
 	if (!pp->dnat(skb, cp, pkt))
 		goto drop;
@@ -386,7 +386,7 @@ static bool xvs_nat_reply(struct sk_buff *skb, struct xvs_conn *cp,
 
 	if (skb_ensure_writable(skb, pkt->thoff))
 		return false;
-	if (unlikely(cp->app) && !xvs_app_pkt_out(cp, skb, pkt))
+	if (unlikely(xvs_conn_app(cp)) && !xvs_app_pkt_out(cp, skb, pkt))
 		return false;
 	if (!pp->snat(skb, cp, pkt))
 		return false;
