@@ -34,6 +34,11 @@ for b in "${host_bins[@]}"; do [ -x "$b" ] || die "missing $b"; done
 # Shipped when installed (fwmark scenarios mark packets with nft).
 opt_bins=()
 for b in /usr/sbin/nft; do [ -x "$b" ] && opt_bins+=("$b"); done
+# Asked for by the caller (make bench ships perf): absolute host paths.
+for b in ${XVS_EXTRA_BINS:-}; do
+	[ -x "$b" ] || die "XVS_EXTRA_BINS: no executable $b"
+	opt_bins+=("$b")
+done
 
 project_bins=()
 if [ -d "$BUILD/bin" ]; then

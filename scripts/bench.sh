@@ -9,11 +9,13 @@
 #   XVS_BENCH_ROUNDS (3)      traffic rounds, each: ipvs, xvs, baseline
 #   XVS_BENCH_SECS (4)        seconds per traffic measurement
 #   XVS_BENCH_CONNS (1000000) connection entries of the scale test
-#   XVS_BENCH_SERVICES (1000) services of the control-plane test (x4 dests;
-#                             the 10000 takes ~15 min more under TCG)
+#   XVS_BENCH_SERVICES (10000) services of the control-plane test (x4
+#                             dests; 1000 saves about 10 minutes under TCG)
 #   XVS_BENCH_CPROUNDS (1)    control-plane rounds
 #   XVS_BENCH_LATRATE (50)    offered connections/s of the latency test
-#   XVS_BENCH_PHASES (traffic+scale+control)
+#   XVS_BENCH_PHASES (traffic+scale+control+profile; profile: perf's flat
+#                             profiles of each balancer under NAT load and
+#                             of its listing, when perf is installed)
 #   XVS_BENCH_FILL (udp)      entries of the scale test: udp (one datagram
 #                             each) or tcp (SYN + ACK each: ESTABLISHED)
 #   XVS_BENCH_MICRO (1)       0: skip the host microbenchmarks
@@ -27,10 +29,10 @@ OUT=$BUILD/bench
 ROUNDS=${XVS_BENCH_ROUNDS:-3}
 SECS=${XVS_BENCH_SECS:-4}
 CONNS=${XVS_BENCH_CONNS:-1000000}
-NSVC=${XVS_BENCH_SERVICES:-1000}
+NSVC=${XVS_BENCH_SERVICES:-10000}
 CPROUNDS=${XVS_BENCH_CPROUNDS:-1}
 LATRATE=${XVS_BENCH_LATRATE:-50}
-PHASES=${XVS_BENCH_PHASES:-traffic+scale+control}
+PHASES=${XVS_BENCH_PHASES:-traffic+scale+control+profile}
 FILL=${XVS_BENCH_FILL:-udp}
 
 say() { echo "[bench] $*" >&2; }
@@ -44,6 +46,11 @@ done
 [ -f "$BUILD/kmod/xvs.ko" ] || die "no $BUILD/kmod/xvs.ko (make kmod)"
 [ -x "$BUILD/bin/xvs-load" ] || die "no $BUILD/bin/xvs-load (make userspace)"
 command -v python3 >/dev/null || die "python3 is missing (make deps)"
+# perf goes into the VM image for the profile phase
+PERF=
+if [[ +$PHASES+ == *+profile+* ]]; then
+	PERF=$(command -v perf) || say "no perf (apt-get install linux-perf): profile phase skipped"
+fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -76,10 +83,14 @@ say "VM run: $spec (timeout $tmo s; console under $OUT/qemu/)"
 t0=$SECONDS
 XVS_TESTS_DIR=$stage XVS_LOGDIR=$OUT/qemu XVS_PARALLEL=1 \
 	XVS_SMP=${XVS_BENCH_SMP:-2} XVS_MEM=${XVS_BENCH_MEM:-3072} BUILD=$BUILD \
+	XVS_EXTRA_BINS=$PERF \
 	"$ROOT/qemu/run-scenarios.sh" -o "$OUT/harness.txt" "$spec" > "$OUT/harness.log" 2>&1
 say "VM run took $((SECONDS - t0)) s"
 cat "$OUT"/qemu/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^XVS-BENCH ' > "$OUT/raw.txt"
 cat "$OUT"/qemu/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^# ' > "$OUT/guest-log.txt"
+# profiles: "XVS-PROFILE LB WHAT line" -> profile-LB-WHAT.txt
+cat "$OUT"/qemu/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^XVS-PROFILE ' |
+	awk -v out="$OUT" '{ f = out "/profile-" $2 "-" $3 ".txt"; sub(/^XVS-PROFILE [^ ]+ [^ ]+ ?/, ""); print > f }'
 # failures of the run itself (a phase that could not run, a dead VM)
 grep '^FAIL ' "$OUT/harness.txt" > "$OUT/failures.txt"
 

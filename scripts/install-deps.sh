@@ -12,9 +12,10 @@ packages=(
 )
 
 # `install-deps.sh bench`: also what `make bench` needs (Google Benchmark
-# for the host microbenchmarks, gnuplot for the plot, python3 for the report)
+# for the host microbenchmarks, gnuplot for the plot, python3 for the report,
+# perf for the profiles taken in the VM)
 if [ "${1:-}" = bench ]; then
-	packages+=(libbenchmark-dev gnuplot-nox python3)
+	packages+=(libbenchmark-dev gnuplot-nox python3 linux-perf)
 fi
 
 missing=()

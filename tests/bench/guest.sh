@@ -12,7 +12,7 @@
 #
 # Arguments (all optional, from scripts/bench.sh):
 #   ROUNDS SECS CONNS SERVICES PHASES LATRATE CPROUNDS FILL
-#   PHASES: words joined by '+': traffic, scale, control
+#   PHASES: words joined by '+': traffic, scale, control, profile
 #   FILL: how the scale test makes its entries: udp (one datagram each)
 #   or tcp (a SYN and its ACK: ESTABLISHED); a SYN alone would leave the
 #   entry in SYN_RECV, whose timeout is a fixed 60 s: shorter than a
@@ -359,6 +359,66 @@ control() { # LB ROUND
 	lb_unload || log "could not unload $lb"
 }
 
+# --- profiles ------------------------------------------------------------------
+# Flat profiles of the whole VM (symbol and module; perf's cpu-clock, the
+# only event under TCG) while each balancer forwards NAT traffic and while
+# ipvsadm lists the control-plane table: where each one's time goes.
+# Printed as "XVS-PROFILE LB WHAT LINE" for scripts/bench.sh to collect.
+# perf_run LB WHAT CMD...: profiles the VM while CMD runs (perf starts
+# CMD once its events are on: nothing of CMD is missed)
+perf_run() {
+	local lb=$1 what=$2
+	shift 2
+	# (TCG makes every sample slow: without these the kernel throttles
+	# sampling to a few dozen samples per run)
+	echo 0 > /proc/sys/kernel/perf_cpu_time_max_percent
+	echo 100000 > /proc/sys/kernel/perf_event_max_sample_rate
+	perf record -q -e cpu-clock -F 999 -a -o "$W/perf.data" -- "$@" \
+		>"$W/perf.out" 2>"$W/perf.err" ||
+		log "perf $lb $what: $(tail -c 300 "$W/perf.err")"
+	log "perf $lb $what: $(tail -c 200 "$W/perf.out")"
+	perf report -i "$W/perf.data" --stdio --no-children --sort sym \
+		2>/dev/null | grep -v -e '^#' -e '^$' > "$W/perf.txt"
+	head -40 "$W/perf.txt" | sed "s/^/XVS-PROFILE $lb $what /"
+	# the balancer's own functions' share of all samples (idle included)
+	bench "prof_share_$what" "$lb" 1 "$(awk '$1 ~ /%$/ && $3 ~ /^(xvs_|ip_vs_)/ \
+		{ s += $1 } END { printf "%.2f", s }' "$W/perf.txt")"
+	rm -f "$W/perf.data" "$W/perf.txt"
+}
+
+profile() { # LB
+	local lb=$1 out n sinks=()
+	if ! out=$(lb_load "$lb" 2>&1); then
+		fail "profile-load-$lb" "$out"
+		return 1
+	fi
+	ipvsadm -C
+	if xvsadm apply $W/table.rules >/dev/null; then
+		perf_run "$lb" list ipvsadm -L -n
+	else
+		fail "profile-table-$lb" "xvsadm apply failed"
+	fi
+	ipvsadm -C
+	if svc_setup nat; then
+		perf_run "$lb" crr_nat ip netns exec client xvs-load crr \
+			-d $VIP:$TCP_PORT -w 8 -s $CLIENT_SRC -n $NSRC -t "$SECS"
+		for n in $RS; do
+			ip netns exec rs$n xvs-load udpsink $UDP_PORT -t $((SECS + 60)) \
+				</dev/null >$W/sink.$n 2>&1 &
+			sinks+=($!)
+		done
+		sleep 1
+		perf_run "$lb" udp_nat ip netns exec client xvs-load udp \
+			-d $VIP:$UDP_PORT -w 4 -s $CLIENT_SRC -n 4 -t "$SECS" -l 64
+		wait "${sinks[@]}"
+	else
+		fail "profile-setup-$lb" "ipvsadm failed"
+	fi
+	lvs -C
+	for _ in $(seq 10); do lb_unload && return 0; sleep 1; done
+	log "could not unload $lb: $(lsmod | grep -e ip_vs -e xvs | tr '\n' ' ')"
+}
+
 # --- the run ---------------------------------------------------------------------
 log "bench: rounds $ROUNDS, ${SECS}s per measurement, $CONNS entries, $NSVC services, phases $PHASES"
 bench info services 0 "$NSVC"
@@ -391,6 +451,14 @@ if has_phase control; then
 fi
 if has_phase scale; then
 	for lb in ipvs xvs; do scale "$lb"; done
+fi
+if has_phase profile; then
+	if command -v perf >/dev/null; then
+		[ -f $W/table.rules ] || cp_table
+		for lb in ipvs xvs; do profile "$lb"; done
+	else
+		log "profile phase: no perf in the image"
+	fi
 fi
 pass bench-ran
 lab_teardown br-lan
