@@ -38,6 +38,7 @@
 #include "proto.h"
 #include "xmit.h"
 #include "persist.h"
+#include "pe.h"
 #include "hooks_ipv6.h"
 #include "sync.h"
 
@@ -574,6 +575,42 @@ out:
 	return verdict;
 }
 
+/*
+ * A packet of no connection from a NAT real server of a service whose
+ * persistence engine knows such requests (SIP: a BYE, a re-INVITE): the
+ * engine may open the connection for it, client to real server, so that
+ * the packet leaves with the virtual address and the client's answers
+ * reach this real server.  As in IPVS, only for packets routed through
+ * us or sent by this host, not for those addressed to it (LOCAL_IN).
+ */
+static struct xvs_conn *xvs_rs_conn_out(struct xvs_net *xnet,
+					const struct sk_buff *skb,
+					struct xvs_pkt *pkt,
+					unsigned int hooknum)
+{
+	const struct xvs_pe_ops *pe;
+	struct xvs_service *svc;
+	struct xvs_dest *dest;
+	struct xvs_conn *cp;
+
+	if (hooknum == NF_INET_LOCAL_IN || !xvs_pkt_ports(skb, pkt))
+		return NULL;
+	dest = xvs_svc_conn_out_dest(xnet, pkt->af, pkt->protocol,
+				     &pkt->saddr, pkt->sport);
+	if (!dest)
+		return NULL;
+	svc = rcu_dereference(dest->svc);
+	if (!svc)
+		return NULL;
+	pe = rcu_dereference(svc->pe);
+	if (!pe || !pe->conn_out)
+		return NULL;
+	cp = pe->conn_out(xnet, svc, dest, skb, pkt);
+	if (cp)
+		xvs_new_conn_stats(cp, svc);
+	return cp;
+}
+
 /* ---- the hooks ---------------------------------------------------------- */
 
 static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
@@ -704,6 +741,12 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 	}
 
 	cp = xvs_pkt_conn_get(xnet, skb, pp, &pkt, false);
+	/* Only UDP: replies to a TCP or SCTP connection the real server
+	 * opened would come back to an ephemeral port no service knows.
+	 */
+	if (!cp && unlikely(atomic_read(&xnet->conn_out_counter)) &&
+	    pkt.protocol == IPPROTO_UDP)
+		cp = xvs_rs_conn_out(xnet, skb, &pkt, state->hook);
 	if (!cp)
 		return NF_ACCEPT;
 

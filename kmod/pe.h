@@ -48,6 +48,18 @@ struct xvs_pe_ops {
 	 * (IP_VS_PEDATA_MAXLEN bytes); returns their length.
 	 */
 	int (*show_pe_data)(const struct xvs_conn *cp, char *buf);
+	/*
+	 * Optional.  @pkt (ports set) left the NAT real server @dest of
+	 * @svc and belongs to no connection: the real server starts a
+	 * request.  Returns the connection made for it, the other way round
+	 * (the packet's destination is the client), with a reference, or
+	 * NULL to let the packet pass as it is.  Caller holds RCU.
+	 */
+	struct xvs_conn *(*conn_out)(struct xvs_net *xnet,
+				     struct xvs_service *svc,
+				     struct xvs_dest *dest,
+				     const struct sk_buff *skb,
+				     const struct xvs_pkt *pkt);
 };
 
 /* Size of the buffer fill_param may use. */

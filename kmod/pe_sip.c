@@ -18,6 +18,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "pe.h"
+#include "persist.h"
 #include "core/xvs_pe_sip.h"
 
 static_assert(XVS_PE_DATA_MAXLEN == IP_VS_PEDATA_MAXLEN);
@@ -82,9 +83,22 @@ static int xvs_sip_show_pe_data(const struct xvs_conn *cp, char *buf)
 	return ext->pe_data_len;
 }
 
+/* A SIP server behind us calls a client (BYE, re-INVITE...): UDP only. */
+static struct xvs_conn *xvs_sip_conn_out(struct xvs_net *xnet,
+					 struct xvs_service *svc,
+					 struct xvs_dest *dest,
+					 const struct sk_buff *skb,
+					 const struct xvs_pkt *pkt)
+{
+	if (pkt->protocol != IPPROTO_UDP)
+		return NULL;
+	return xvs_persist_conn_out(xnet, svc, dest, skb, pkt);
+}
+
 const struct xvs_pe_ops xvs_pe_sip = {
 	.name = "sip",
 	.fill_param = xvs_sip_fill_param,
 	.ct_match = xvs_sip_ct_match,
 	.show_pe_data = xvs_sip_show_pe_data,
+	.conn_out = xvs_sip_conn_out,
 };

@@ -51,14 +51,17 @@ static void xvs_persist_client_net(const struct xvs_service *svc,
 }
 
 /*
- * May the template still be used?  If not, it is taken out of use here
- * and the caller's reference is given back without refreshing it.
+ * May the template still be used (and does it lead to @want, unless that
+ * is NULL)?  If not, it is taken out of use here and the caller's
+ * reference is given back without refreshing it.
  */
-static bool xvs_persist_template_ok(struct xvs_net *xnet, struct xvs_conn *ct)
+static bool xvs_persist_template_ok(struct xvs_net *xnet, struct xvs_conn *ct,
+				    const struct xvs_dest *want)
 {
 	struct xvs_dest *dest = ct->dest;
 
-	if (dest && (READ_ONCE(dest->sched.flags) & XVS_DEST_F_AVAILABLE) &&
+	if (dest && (!want || dest == want) &&
+	    (READ_ONCE(dest->sched.flags) & XVS_DEST_F_AVAILABLE) &&
 	    !(READ_ONCE(xnet->sysctl.expire_quiescent_template) &&
 	      !atomic_read(&dest->sched.weight)))
 		return true;
@@ -118,7 +121,7 @@ int xvs_persist_schedule(struct xvs_net *xnet, struct xvs_service *svc,
 	}
 
 	ct = xvs_conn_template_get(xnet, &tp);
-	if (ct && xvs_persist_template_ok(xnet, ct)) {
+	if (ct && xvs_persist_template_ok(xnet, ct, NULL)) {
 		dest = ct->dest;
 	} else {
 		dest = xvs_svc_schedule(svc, in);
@@ -150,4 +153,75 @@ int xvs_persist_schedule(struct xvs_net *xnet, struct xvs_service *svc,
 	xvs_conn_put(ct);
 	*cpp = cp;
 	return 0;
+}
+
+struct xvs_conn *xvs_persist_conn_out(struct xvs_net *xnet,
+				      struct xvs_service *svc,
+				      struct xvs_dest *dest,
+				      const struct sk_buff *skb,
+				      const struct xvs_pkt *pkt)
+{
+	/* The packet goes from the real server to the client. */
+	union nf_inet_addr cnet;
+	struct xvs_conn_param tp = {
+		.af = svc->af,
+		.protocol = pkt->protocol,
+		.caddr = &cnet,
+		.cport = 0,
+		.vaddr = &svc->addr,
+		.vport = svc->port,
+		.daddr = &pkt->saddr,
+	};
+	struct xvs_conn_param cpar = {
+		.af = svc->af,
+		.protocol = pkt->protocol,
+		.caddr = &pkt->daddr,
+		.cport = pkt->dport,
+		.vaddr = &svc->addr,
+		.vport = svc->port,
+		.daddr = &pkt->saddr,
+	};
+	char pe_buf[XVS_PE_DATA_MAX];
+	struct xvs_conn *ct = NULL, *cp;
+	unsigned int flags;
+
+	/*
+	 * A firewall-mark service has no one virtual address and port to
+	 * show the client, and a port-0 service or destination cannot tell
+	 * which of the services sharing the real server's address it is.
+	 */
+	if (svc->fwmark || !svc->port || !pkt->sport)
+		return NULL;
+
+	if (READ_ONCE(svc->flags) & IP_VS_SVC_F_PERSISTENT) {
+		/* The client's network, as for requests from the client. */
+		xvs_persist_client_net(svc, &pkt->daddr, &cnet);
+		tp.pe = rcu_dereference(svc->pe);
+		if (tp.pe && tp.pe->fill_param(&tp, skb, pkt, pe_buf))
+			return NULL;
+		ct = xvs_conn_template_get(xnet, &tp);
+		/* Another real server's template gives way to this one's. */
+		if (!ct || !xvs_persist_template_ok(xnet, ct, dest)) {
+			ct = xvs_conn_create(xnet, &tp, dest, pkt->sport,
+					     IP_VS_CONN_F_TEMPLATE, 0);
+			if (!ct)
+				return NULL;
+			WRITE_ONCE(ct->timeout, READ_ONCE(svc->timeout));
+		}
+	}
+
+	flags = ((READ_ONCE(svc->flags) & IP_VS_SVC_F_ONEPACKET) &&
+		 pkt->protocol == IPPROTO_UDP) ? IP_VS_CONN_F_ONE_PACKET : 0;
+	cp = xvs_conn_create(xnet, &cpar, dest, pkt->sport, flags, 0);
+	if (!cp) {
+		if (ct)
+			xvs_conn_put(ct);
+		return NULL;
+	}
+	if (ct) {
+		xvs_conn_control_add(cp, ct);
+		/* Refreshes the template: the call was seen now. */
+		xvs_conn_put(ct);
+	}
+	return cp;
 }

@@ -178,6 +178,62 @@ static struct xvs_dest *xvs_dest_find(struct xvs_service *svc, u16 af,
 	return NULL;
 }
 
+/* ---- real servers that start requests (packet path) ------------------- */
+
+static bool xvs_pe_has_conn_out(const struct xvs_pe_ops *pe)
+{
+	return pe && pe->conn_out;
+}
+
+/*
+ * Keeps xvs_net->conn_out_svcs and its counter in step with the engine
+ * of @svc going from @old_pe to @pe (NULL: none); under the mutex.  The
+ * out hook reads the counter first, so the list costs nothing while no
+ * engine needs it.
+ */
+static void xvs_svc_conn_out_update(struct xvs_service *svc,
+				    const struct xvs_pe_ops *old_pe,
+				    const struct xvs_pe_ops *pe)
+{
+	struct xvs_net *xnet = svc->xnet;
+	bool was = xvs_pe_has_conn_out(old_pe), is = xvs_pe_has_conn_out(pe);
+
+	if (is && !was) {
+		hlist_add_head_rcu(&svc->conn_out_node, &xnet->conn_out_svcs);
+		atomic_inc(&xnet->conn_out_counter);
+	} else if (was && !is) {
+		hlist_del_init_rcu(&svc->conn_out_node);
+		atomic_dec(&xnet->conn_out_counter);
+	}
+}
+
+struct xvs_dest *xvs_svc_conn_out_dest(struct xvs_net *xnet, u16 af,
+				       u16 protocol,
+				       const union nf_inet_addr *addr,
+				       __be16 port)
+{
+	const struct xvs_dest_set *set;
+	struct xvs_service *svc;
+	struct xvs_dest *dest;
+	unsigned int i;
+
+	hlist_for_each_entry_rcu(svc, &xnet->conn_out_svcs, conn_out_node) {
+		if (!svc->fwmark && svc->protocol != protocol)
+			continue;
+		set = rcu_dereference(svc->dest_set);
+		for (i = 0; i < set->count; i++) {
+			dest = container_of(set->dest[i], struct xvs_dest,
+					    sched);
+			if (dest->af == af && dest->port == port &&
+			    xvs_addr_equal(af, &dest->addr, addr) &&
+			    (READ_ONCE(dest->conn_flags) &
+			     IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ)
+				return dest;
+		}
+	}
+	return NULL;
+}
+
 /* ---- scheduling (packet path) ------------------------------------------- */
 
 struct xvs_dest *xvs_svc_schedule(struct xvs_service *svc,
@@ -794,6 +850,7 @@ int xvs_svc_add(struct xvs_net *xnet, const struct xvs_svc_conf *conf,
 				    svc->port);
 		hlist_add_head_rcu(&svc->s_list, &xnet->svc_table[h]);
 	}
+	xvs_svc_conn_out_update(svc, NULL, pe);
 	return 0;
 
 err_set:
@@ -849,6 +906,7 @@ int xvs_svc_edit(struct xvs_service *svc, const struct xvs_svc_conf *conf,
 	old_pe = rcu_dereference_protected(svc->pe,
 					   lockdep_is_held(&svc->xnet->mutex));
 	rcu_assign_pointer(svc->pe, pe);
+	xvs_svc_conn_out_update(svc, old_pe, pe);
 	xvs_pe_put(old_pe);
 
 	WRITE_ONCE(svc->flags, conf->flags | IP_VS_SVC_F_HASHED);
@@ -860,6 +918,7 @@ int xvs_svc_edit(struct xvs_service *svc, const struct xvs_svc_conf *conf,
 static void __xvs_svc_del(struct xvs_service *svc, bool cleanup)
 {
 	struct xvs_net *xnet = svc->xnet;
+	const struct xvs_pe_ops *pe;
 	struct xvs_sched_inst *inst;
 	struct xvs_dest *dest, *next;
 
@@ -879,8 +938,9 @@ static void __xvs_svc_del(struct xvs_service *svc, bool cleanup)
 	xvs_sched_put(svc->sched);
 	WRITE_ONCE(svc->sched, NULL);
 	/* Packets in flight may still read svc->pe: it stays set. */
-	xvs_pe_put(rcu_dereference_protected(svc->pe,
-					     lockdep_is_held(&xnet->mutex)));
+	pe = rcu_dereference_protected(svc->pe, lockdep_is_held(&xnet->mutex));
+	xvs_svc_conn_out_update(svc, pe, NULL);
+	xvs_pe_put(pe);
 
 	list_for_each_entry_safe(dest, next, &svc->destinations, n_list) {
 		xvs_dest_unlink(svc, dest);

@@ -147,6 +147,8 @@ struct xvs_service {
 
 	/* Persistence engine (pe.h) or NULL; its module is held. */
 	const struct xvs_pe_ops __rcu *pe;
+	/* On xvs_net->conn_out_svcs while the engine has ->conn_out. */
+	struct hlist_node conn_out_node;
 	const struct xvs_sched_ops *sched;	/* NULL: "none"; under mutex */
 	struct xvs_sched_inst __rcu *sched_inst;	/* ops + state, RCU */
 	spinlock_t sched_lock;		/* for ops->serialized schedulers */
@@ -212,6 +214,13 @@ struct xvs_net {
 	/* Owned by svc.c */
 	atomic_t ftpsvc_counter;	/* services on port 21 */
 	atomic_t nullsvc_counter;	/* services on port 0 */
+	/*
+	 * Services whose engine handles packets real servers start
+	 * (->conn_out): how many, read by the out hook, and their list
+	 * (RCU, newest first; writers hold the mutex).
+	 */
+	atomic_t conn_out_counter;
+	struct hlist_head conn_out_svcs;
 	int mixed_address_family_dests;	/* under mutex */
 	bool ipv6_defrag;		/* nf_defrag_ipv6 on; under mutex */
 	u64 next_svc_id;		/* under mutex */
@@ -281,6 +290,15 @@ struct xvs_service *xvs_svc_lookup(struct xvs_net *xnet, u16 af, u16 protocol,
 				   const union nf_inet_addr *addr, __be16 port);
 struct xvs_service *xvs_svc_lookup_fwmark(struct xvs_net *xnet, u16 af,
 					  u32 fwmark);
+/*
+ * The NAT destination at @addr:@port of a service whose engine handles
+ * packets real servers start (->conn_out), or NULL; any protocol matches
+ * a firewall-mark service's.  Caller holds rcu_read_lock().
+ */
+struct xvs_dest *xvs_svc_conn_out_dest(struct xvs_net *xnet, u16 af,
+				       u16 protocol,
+				       const union nf_inet_addr *addr,
+				       __be16 port);
 /* Picks a destination for a new connection; caller holds rcu_read_lock(). */
 struct xvs_dest *xvs_svc_schedule(struct xvs_service *svc,
 				  const struct xvs_sched_input *in);

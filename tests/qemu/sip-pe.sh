@@ -17,6 +17,12 @@
 #    form and a lower-case header name are one call with "Call-ID:";
 #  - a TCP service with the engine drops its connections (only UDP has a
 #    Call-ID), and serves them once the engine is removed;
+#  - a realserver starting a call (a BYE from its port 5060 to a client
+#    that sent nothing from that port): the datagram leaves from
+#    $VIP:5060 and opens the connection and the call's template (IPVS's
+#    conn_out), listed and counted as IPVS does; the client's datagrams of
+#    that call reach that realserver; without a Call-ID the datagram
+#    passes unchanged and opens nothing;
 #  - sync (master: the director, backup: a namespace on the realservers'
 #    bridge): a SIP template arrives at the backup with its Call-ID;
 #  - with -p 3 and a short UDP timeout a call's template expires once its
@@ -192,6 +198,115 @@ configure "-A -t $VIP:80 -s rr -p 60 --pe sip" \
 check_eq tcp-dropped ERR "$(lab_get 80)"
 lvs -E -t $VIP:80 -s rr -p 60
 check_eq tcp-without-pe rs1 "$(lab_get 80)"
+
+# --- a realserver starts a call (IPVS's conn_out) --------------------------
+# rs2 sends a BYE from its port 5060 to a client that sent nothing from
+# that port (nft on rs2 gives bash's datagram the source port 5060).  The
+# engine makes the connection and the template the other way round: the
+# client gets it from $VIP:5060, the director lists both (the template
+# assured, its Call-ID in /proc), rs2 counts a connection and an outgoing
+# packet, and the client's datagrams of the call reach rs2, even quiesced
+# (weight 0: only the template can choose it).  A datagram without a
+# Call-ID leaves as it is, and makes no entry.
+# client_sink: the client counts (and drops) datagrams to its ports 7000
+# and 7002 from $VIP:5060 and from rs2's own address
+client_sink() {
+	in_ns client nft -f - <<EOF
+table ip rsin {
+	chain in {
+		type filter hook input priority 0;
+		ip saddr $VIP udp sport 5060 udp dport { 7000, 7002 } counter drop
+		ip saddr 192.168.0.2 udp sport 5060 udp dport { 7000, 7002 } counter drop
+	}
+}
+EOF
+}
+if ! command -v nft >/dev/null; then
+	fail rs-call-nft "nft is not in the image"
+else
+	in_ns rs2 nft -f - <<EOF
+table ip rsout {
+	chain out {
+		type filter hook output priority 0;
+		ip daddr { 10.1.1.1, 10.1.2.1 } udp dport { 7000, 7002 } udp sport set 5060
+	}
+}
+EOF
+	client_sink
+fi
+# rs_send CLIENT PORT HEADER-LINE: one BYE from rs2 to CLIENT:PORT
+rs_send() {
+	local hdr=""
+	[ -z "$3" ] || hdr="$3"$'\r\n'
+	printf 'BYE sip:alice@%s SIP/2.0\r\nVia: SIP/2.0/UDP rs2\r\nMax-Forwards: 70\r\n%sCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n' \
+		"$1" "$hdr" > $LAB/rs-msg
+	# shellcheck disable=SC2016
+	in_ns rs2 bash -c 'exec 3<>/dev/udp/$0/$1 && dd if="$2" bs=4096 count=1 >&3 2>/dev/null' \
+		"$1" "$2" $LAB/rs-msg
+}
+# client_got: packets the client received from $VIP and from rs2 itself
+client_got() {
+	in_ns client nft list chain ip rsin in |
+		awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") printf "%s ", $(i + 1) }'
+}
+udp_dest_stat() {
+	lvs -L -n --stats --exact -u $VIP:5060 |
+		awk -v c="$1" '$1 == "->" && $2 == "192.168.0.2:5060" { print $c }'
+}
+# rs2's Conns InPkts OutPkts
+rs2_stats() { echo "$(udp_dest_stat 3) $(udp_dest_stat 4) $(udp_dest_stat 5)"; }
+# the director's lines about CLIENT (hex) port PORT (hex), expiry masked
+conn_proc() {
+	in_ns director cat /proc/net/ip_vs_conn |
+		awk -v c="$1" -v p="$2" '$2 == c && $3 == p' | sed -E 's/ [ 0-9]{7}$/ EXPIRES/'
+}
+tpl_rs2() {
+	lvs -L -c -n | awk '$3 == "ASSURED" && $4 == "10.1.1.1:0" &&
+		$6 == "192.168.0.2:5060"' | wc -l
+}
+
+tpls_before=$(tpl_rs2)
+# (ip_vs publishes counters on its estimator tick: read them once steady)
+stats_before=$(rs2_stats)
+for _ in 1 2 3 4 5; do
+	sleep 2.5
+	now=$(rs2_stats)
+	[ "$now" != "$stats_before" ] || break
+	stats_before=$now
+done
+# shellcheck disable=SC2086
+set -- $stats_before
+rs_send 10.1.1.1 7000 "Call-ID: rs-call-1"
+check_eq rs-call-client-got "1 0 " "$(settled 5 "1 0 " client_got)"
+check_eq rs-call-conn-proc \
+	"UDP $(hex4 10.1.1.1) 1B58 $(hex4 $VIP) 13C4 $(hex4 192.168.0.2) 13C4 UDP         EXPIRES" \
+	"$(conn_proc "$(hex4 10.1.1.1)" 1B58)"
+check_eq rs-call-template-proc "$(tpl_proc_line 10.1.1.1 13C4 rs2 rs-call-1)" \
+	"$(tpl_proc | grep ' sip rs-call-1$')"
+check_eq rs-call-conn-list "UDP UDP 10.1.1.1:7000 $VIP:5060 192.168.0.2:5060" \
+	"$(lvs -L -c -n | awk '$4 == "10.1.1.1:7000" { print $1, $3, $4, $5, $6 }')"
+check_eq rs-call-template-list $((tpls_before + 1)) "$(tpl_rs2)"
+want="$(($1 + 1)) $2 $(($3 + 1))"
+check_eq rs-call-stats "$want" "$(settled 10 "$want" rs2_stats)"
+in_ns director cat /proc/net/ip_vs_conn | awk 'NR == 1 || $2 == "0A010101"' | quote
+
+lvs -e -u $VIP:5060 -r 192.168.0.2:5060 -m -w 0
+in_ns client nft delete table ip rsin
+from 10.1.1.1
+# (the same connection: "hello" has no Call-ID, a new call would be dropped)
+check_eq rs-call-answer rs2 "$(in_ns client xvs-udp6 ask -p 7000 $VIP 5060)"
+check_eq rs-call-same-call rs2 "$(sip 10.1.1.1 5060 "Call-ID: rs-call-1")"
+check_eq rs-call-same-call-again rs2 "$(sip 10.1.1.1 5060 "Call-ID: rs-call-1")"
+lvs -e -u $VIP:5060 -r 192.168.0.2:5060 -m -w 1
+
+# no Call-ID: the datagram passes unchanged (from rs2's own address)
+client_sink
+before=$(entries)
+rs_send 10.1.2.1 7002 ""
+check_eq rs-nocallid-unchanged "0 1 " "$(settled 5 "0 1 " client_got)"
+check_eq rs-nocallid-no-entry "$before" "$(entries)"
+in_ns client nft delete table ip rsin
+in_ns rs2 nft delete table ip rsout
 
 # --- sync: a SIP template reaches a backup with its Call-ID ----------------
 # (namespace "backup" on the realservers' bridge; master daemon on the
