@@ -23,6 +23,8 @@
 #include <linux/skbuff.h>
 #include <linux/ip.h>
 #include <linux/icmp.h>
+#include <linux/tcp.h>
+#include <linux/sctp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
@@ -595,8 +597,9 @@ static struct xvs_conn *xvs_rs_conn_out(struct xvs_net *xnet,
 
 	if (hooknum == NF_INET_LOCAL_IN || !xvs_pkt_ports(skb, pkt))
 		return NULL;
-	dest = xvs_svc_conn_out_dest(xnet, pkt->af, pkt->protocol,
-				     &pkt->saddr, pkt->sport);
+	/* The first real server at the source wins, engine or not. */
+	dest = xvs_rs_find(xnet, pkt->af, pkt->protocol, &pkt->saddr,
+			   pkt->sport);
 	if (!dest)
 		return NULL;
 	svc = rcu_dereference(dest->svc);
@@ -609,6 +612,57 @@ static struct xvs_conn *xvs_rs_conn_out(struct xvs_net *xnet,
 	if (cp)
 		xvs_new_conn_stats(cp, svc);
 	return cp;
+}
+
+/* A TCP reset or an SCTP abort: ends what it is about, needs no answer. */
+static bool xvs_is_reset(const struct sk_buff *skb, const struct xvs_pkt *pkt)
+{
+	struct sctp_chunkhdr chunk_buf;
+	const struct sctp_chunkhdr *chunk;
+	struct tcphdr tcp_buf;
+	const struct tcphdr *th;
+
+	if (pkt->protocol == IPPROTO_TCP) {
+		th = skb_header_pointer(skb, pkt->thoff, sizeof(tcp_buf),
+					&tcp_buf);
+		return th && th->rst;
+	}
+	if (pkt->protocol == IPPROTO_SCTP) {
+		chunk = skb_header_pointer(skb,
+					   pkt->thoff + sizeof(struct sctphdr),
+					   sizeof(chunk_buf), &chunk_buf);
+		return chunk && chunk->type == SCTP_CID_ABORT;
+	}
+	return false;
+}
+
+/*
+ * nat_icmp_send, as IPVS: a TCP, UDP or SCTP packet from a NAT real
+ * server's address and port that matches no connection is refused, the
+ * server getting a port unreachable.  A TCP reset or SCTP abort, which
+ * wants no answer, passes; so does everything while the sysctl is 0
+ * (the default).
+ */
+static unsigned int xvs_out_no_conn(struct xvs_net *xnet, struct sk_buff *skb,
+				    struct xvs_pkt *pkt)
+{
+	if (likely(!READ_ONCE(xnet->sysctl.nat_icmp_send)))
+		return NF_ACCEPT;
+	if (pkt->protocol != IPPROTO_TCP && pkt->protocol != IPPROTO_UDP &&
+	    pkt->protocol != IPPROTO_SCTP)
+		return NF_ACCEPT;
+	if (!xvs_pkt_ports(skb, pkt))
+		return NF_ACCEPT;
+	if (!xvs_rs_find(xnet, pkt->af, pkt->protocol, &pkt->saddr,
+			 pkt->sport))
+		return NF_ACCEPT;
+	if (xvs_is_reset(skb, pkt))
+		return NF_ACCEPT;
+	if (pkt->af == AF_INET6)
+		xvs_icmp6_port_unreach(skb);
+	else
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	return NF_DROP;
 }
 
 /* ---- the hooks ---------------------------------------------------------- */
@@ -748,7 +802,7 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 	    pkt.protocol == IPPROTO_UDP)
 		cp = xvs_rs_conn_out(xnet, skb, &pkt, state->hook);
 	if (!cp)
-		return NF_ACCEPT;
+		return xvs_out_no_conn(xnet, skb, &pkt);
 
 	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && cp->xmit &&
 	    cp->xmit->reply &&

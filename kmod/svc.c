@@ -17,6 +17,8 @@
 #define pr_fmt(fmt) "xvs: " fmt
 
 #include <linux/kernel.h>
+#include <linux/hash.h>
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/inetdevice.h>
 #include <linux/ipv6.h>
@@ -178,6 +180,82 @@ static struct xvs_dest *xvs_dest_find(struct xvs_service *svc, u16 af,
 	return NULL;
 }
 
+/* ---- real-server table ------------------------------------------------- */
+
+/* IPVS's bucket function for its real-server table. */
+static unsigned int xvs_rs_hashkey(u16 af, const union nf_inet_addr *addr,
+				   __be16 port)
+{
+	unsigned int porth = ntohs(port);
+	__be32 fold = addr->ip;
+
+	if (af == AF_INET6)
+		fold = addr->ip6[0] ^ addr->ip6[1] ^ addr->ip6[2] ^
+		       addr->ip6[3];
+	return (ntohl(fold) ^ (porth >> XVS_RS_TAB_BITS) ^ porth) &
+	       (XVS_RS_TAB_SIZE - 1);
+}
+
+/*
+ * Enters @dest in the table under the port its packets come from, as
+ * IPVS: a NAT server by its own port, a GUE tunnel by the tunnel port,
+ * IPIP and GRE by 0; direct routing and unknown tunnels stay out.
+ */
+static void xvs_rs_hash(struct xvs_net *xnet, struct xvs_dest *dest)
+{
+	__be16 port;
+
+	lockdep_assert_held(&xnet->mutex);
+	if (dest->in_rs_table)
+		return;
+	switch (dest->conn_flags & IP_VS_CONN_F_FWD_MASK) {
+	case IP_VS_CONN_F_MASQ:
+		port = dest->port;
+		break;
+	case IP_VS_CONN_F_TUNNEL:
+		if (dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE)
+			port = dest->tun_port;
+		else if (dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_IPIP ||
+			 dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GRE)
+			port = 0;
+		else
+			return;
+		break;
+	default:
+		return;
+	}
+	hlist_add_head_rcu(&dest->rs_node,
+			   &xnet->rs_table[xvs_rs_hashkey(dest->af, &dest->addr,
+							  port)]);
+	dest->in_rs_table = true;
+}
+
+static void xvs_rs_unhash(struct xvs_net *xnet, struct xvs_dest *dest)
+{
+	lockdep_assert_held(&xnet->mutex);
+	if (!dest->in_rs_table)
+		return;
+	hlist_del_rcu(&dest->rs_node);
+	dest->in_rs_table = false;
+}
+
+struct xvs_dest *xvs_rs_find(struct xvs_net *xnet, u16 af, u16 protocol,
+			     const union nf_inet_addr *addr, __be16 port)
+{
+	unsigned int h = xvs_rs_hashkey(af, addr, port);
+	struct xvs_dest *dest;
+
+	hlist_for_each_entry_rcu(dest, &xnet->rs_table[h], rs_node) {
+		if (dest->port == port && dest->af == af &&
+		    xvs_addr_equal(af, &dest->addr, addr) &&
+		    (dest->protocol == protocol || dest->vfwmark) &&
+		    (READ_ONCE(dest->conn_flags) & IP_VS_CONN_F_FWD_MASK) ==
+		    IP_VS_CONN_F_MASQ)
+			return dest;
+	}
+	return NULL;
+}
+
 /* ---- real servers that start requests (packet path) ------------------- */
 
 static bool xvs_pe_has_conn_out(const struct xvs_pe_ops *pe)
@@ -186,10 +264,10 @@ static bool xvs_pe_has_conn_out(const struct xvs_pe_ops *pe)
 }
 
 /*
- * Keeps xvs_net->conn_out_svcs and its counter in step with the engine
- * of @svc going from @old_pe to @pe (NULL: none); under the mutex.  The
- * out hook reads the counter first, so the list costs nothing while no
- * engine needs it.
+ * Keeps the count of services whose engine has ->conn_out in step with
+ * the engine of a service going from @old_pe to @pe (NULL: none); under
+ * the mutex.  The out hook reads it first, so real servers' packets
+ * without a connection cost no table lookup while no engine needs it.
  */
 static void xvs_svc_conn_out_update(struct xvs_service *svc,
 				    const struct xvs_pe_ops *old_pe,
@@ -198,40 +276,10 @@ static void xvs_svc_conn_out_update(struct xvs_service *svc,
 	struct xvs_net *xnet = svc->xnet;
 	bool was = xvs_pe_has_conn_out(old_pe), is = xvs_pe_has_conn_out(pe);
 
-	if (is && !was) {
-		hlist_add_head_rcu(&svc->conn_out_node, &xnet->conn_out_svcs);
+	if (is && !was)
 		atomic_inc(&xnet->conn_out_counter);
-	} else if (was && !is) {
-		hlist_del_init_rcu(&svc->conn_out_node);
+	else if (was && !is)
 		atomic_dec(&xnet->conn_out_counter);
-	}
-}
-
-struct xvs_dest *xvs_svc_conn_out_dest(struct xvs_net *xnet, u16 af,
-				       u16 protocol,
-				       const union nf_inet_addr *addr,
-				       __be16 port)
-{
-	const struct xvs_dest_set *set;
-	struct xvs_service *svc;
-	struct xvs_dest *dest;
-	unsigned int i;
-
-	hlist_for_each_entry_rcu(svc, &xnet->conn_out_svcs, conn_out_node) {
-		if (!svc->fwmark && svc->protocol != protocol)
-			continue;
-		set = rcu_dereference(svc->dest_set);
-		for (i = 0; i < set->count; i++) {
-			dest = container_of(set->dest[i], struct xvs_dest,
-					    sched);
-			if (dest->af == af && dest->port == port &&
-			    xvs_addr_equal(af, &dest->addr, addr) &&
-			    (READ_ONCE(dest->conn_flags) &
-			     IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ)
-				return dest;
-		}
-	}
-	return NULL;
 }
 
 /* ---- scheduling (packet path) ------------------------------------------- */
@@ -422,12 +470,26 @@ static void xvs_dest_trash_expire(struct timer_list *t)
 		if (!refcount_dec_if_one(&dest->refcnt))
 			continue;
 		list_del(&dest->t_list);
+		hlist_del(&dest->t_hnode);
 		call_rcu(&dest->rcu, xvs_dest_free_rcu);
 	}
 	if (!list_empty(&xnet->dest_trash))
 		mod_timer(&xnet->dest_trash_timer,
 			  jiffies + (XVS_DEST_TRASH_PERIOD >> 1));
 	spin_unlock(&xnet->dest_trash_lock);
+}
+
+static struct hlist_head *xvs_trash_bucket(struct xvs_net *xnet, u16 af,
+					   const union nf_inet_addr *addr,
+					   __be16 port)
+{
+	u32 fold = (__force u32)addr->ip;
+
+	if (af == AF_INET6)
+		fold = (__force u32)(addr->ip6[0] ^ addr->ip6[1] ^
+				     addr->ip6[2] ^ addr->ip6[3]);
+	return &xnet->dest_trash_hash[hash_32(jhash_2words(fold,
+			(__force u32)port, af), XVS_DEST_TRASH_HASH_BITS)];
 }
 
 /* A destination of an earlier incarnation of this service, if any. */
@@ -439,7 +501,8 @@ static struct xvs_dest *xvs_trash_take(struct xvs_service *svc, u16 af,
 	struct xvs_dest *dest, *found = NULL;
 
 	spin_lock_bh(&xnet->dest_trash_lock);
-	list_for_each_entry(dest, &xnet->dest_trash, t_list) {
+	hlist_for_each_entry(dest, xvs_trash_bucket(xnet, af, addr, port),
+			     t_hnode) {
 		if (dest->af == af && dest->port == port &&
 		    xvs_addr_equal(af, &dest->addr, addr) &&
 		    dest->vfwmark == svc->fwmark &&
@@ -448,6 +511,7 @@ static struct xvs_dest *xvs_trash_take(struct xvs_service *svc, u16 af,
 		     (xvs_addr_equal(svc->af, &dest->vaddr, &svc->addr) &&
 		      dest->vport == svc->port))) {
 			list_del_init(&dest->t_list);
+			hlist_del_init(&dest->t_hnode);
 			found = dest;
 			break;
 		}
@@ -460,6 +524,7 @@ static struct xvs_dest *xvs_trash_take(struct xvs_service *svc, u16 af,
 static void xvs_dest_retire(struct xvs_net *xnet, struct xvs_dest *dest,
 			    bool cleanup)
 {
+	xvs_rs_unhash(xnet, dest);
 	xvs_est_del(xnet, &dest->stats);
 	rcu_assign_pointer(dest->svc, NULL);
 
@@ -468,6 +533,8 @@ static void xvs_dest_retire(struct xvs_net *xnet, struct xvs_dest *dest,
 		mod_timer(&xnet->dest_trash_timer,
 			  jiffies + (XVS_DEST_TRASH_PERIOD >> 1));
 	list_add(&dest->t_list, &xnet->dest_trash);
+	hlist_add_head(&dest->t_hnode,
+		       xvs_trash_bucket(xnet, dest->af, &dest->addr, dest->port));
 	dest->idle_start = 0;
 	dest->trash_rcu = get_state_synchronize_rcu();
 	spin_unlock_bh(&xnet->dest_trash_lock);
@@ -505,10 +572,18 @@ static void xvs_dest_apply(struct xvs_service *svc, struct xvs_dest *dest,
 	if ((conn_flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
 		conn_flags |= IP_VS_CONN_F_NOOUTPUT;
 
+	/* Another method or tunnel: the table key may change. */
+	if ((conn_flags & IP_VS_CONN_F_FWD_MASK) !=
+	    (dest->conn_flags & IP_VS_CONN_F_FWD_MASK) ||
+	    conf->tun_type != dest->tun_type ||
+	    conf->tun_port != dest->tun_port)
+		xvs_rs_unhash(xnet, dest);
+
 	WRITE_ONCE(dest->tun_type, conf->tun_type);
 	WRITE_ONCE(dest->tun_port, conf->tun_port);
 	WRITE_ONCE(dest->tun_flags, conf->tun_flags);
 	WRITE_ONCE(dest->conn_flags, conn_flags);
+	xvs_rs_hash(xnet, dest);
 
 	/* Revived for a new incarnation of the service: start afresh. */
 	if (dest->svc_id && dest->svc_id != svc->id)
@@ -1015,6 +1090,8 @@ int xvs_svc_net_init(struct xvs_net *xnet)
 	xnet->mixed_address_family_dests = 0;
 	xnet->next_svc_id = 0;
 	INIT_LIST_HEAD(&xnet->dest_trash);
+	for (i = 0; i < XVS_DEST_TRASH_HASH_SIZE; i++)
+		INIT_HLIST_HEAD(&xnet->dest_trash_hash[i]);
 	spin_lock_init(&xnet->dest_trash_lock);
 	timer_setup(&xnet->dest_trash_timer, xvs_dest_trash_expire, 0);
 	return 0;
@@ -1038,6 +1115,7 @@ void xvs_svc_net_exit(struct xvs_net *xnet)
 	/* Destinations still used by connections go with their last one. */
 	list_for_each_entry_safe(dest, next, &xnet->dest_trash, t_list) {
 		list_del_init(&dest->t_list);
+		hlist_del_init(&dest->t_hnode);
 		xvs_dest_put(dest);
 	}
 }

@@ -34,6 +34,11 @@
 /* As IPVS: 256 buckets, so dumps list services in the order IPVS does. */
 #define XVS_SVC_TAB_BITS	8
 #define XVS_SVC_TAB_SIZE	(1 << XVS_SVC_TAB_BITS)
+/* Real-server table: 16 buckets, as IPVS's rs_table. */
+#define XVS_RS_TAB_BITS		4
+#define XVS_RS_TAB_SIZE		(1 << XVS_RS_TAB_BITS)
+#define XVS_DEST_TRASH_HASH_BITS	10
+#define XVS_DEST_TRASH_HASH_SIZE	(1 << XVS_DEST_TRASH_HASH_BITS)
 
 /* ---- statistics (stats.c) ---------------------------------------------- */
 
@@ -113,6 +118,10 @@ struct xvs_dest {
 	spinlock_t overload_lock;	/* OVERLOAD flag updates */
 	u32 l_threshold_eff;		/* lower threshold in use (0: 3/4 upper) */
 	struct list_head t_list;	/* on xvs_net->dest_trash */
+	/* On xvs_net->rs_table while linked to a service (svc.c, RCU) */
+	struct hlist_node rs_node;
+	bool in_rs_table;		/* under mutex */
+	struct hlist_node t_hnode;	/* in xvs_net->dest_trash_hash */
 	unsigned long idle_start;	/* jiffies, in the trash without users */
 	unsigned long trash_rcu;	/* RCU state when it entered the trash */
 };
@@ -147,8 +156,6 @@ struct xvs_service {
 
 	/* Persistence engine (pe.h) or NULL; its module is held. */
 	const struct xvs_pe_ops __rcu *pe;
-	/* On xvs_net->conn_out_svcs while the engine has ->conn_out. */
-	struct hlist_node conn_out_node;
 	const struct xvs_sched_ops *sched;	/* NULL: "none"; under mutex */
 	struct xvs_sched_inst __rcu *sched_inst;	/* ops + state, RCU */
 	spinlock_t sched_lock;		/* for ops->serialized schedulers */
@@ -215,17 +222,27 @@ struct xvs_net {
 	atomic_t ftpsvc_counter;	/* services on port 21 */
 	atomic_t nullsvc_counter;	/* services on port 0 */
 	/*
-	 * Services whose engine handles packets real servers start
-	 * (->conn_out): how many, read by the out hook, and their list
-	 * (RCU, newest first; writers hold the mutex).
+	 * How many services have an engine that handles packets real
+	 * servers start (->conn_out); read by the out hook.
 	 */
 	atomic_t conn_out_counter;
-	struct hlist_head conn_out_svcs;
+	/*
+	 * Destinations of services by their real server's address and port
+	 * (NAT: the port; tunnels: GUE's port or 0; DR: not entered), so
+	 * the out hook knows a real server's packet without a connection.
+	 * RCU; writers hold the mutex.
+	 */
+	struct hlist_head rs_table[XVS_RS_TAB_SIZE];
 	int mixed_address_family_dests;	/* under mutex */
 	bool ipv6_defrag;		/* nf_defrag_ipv6 on; under mutex */
 	u64 next_svc_id;		/* under mutex */
 	struct list_head dest_trash;	/* removed dests still referenced */
-	spinlock_t dest_trash_lock;
+	/*
+	 * The same, by address and port: a table reloaded after a flush
+	 * takes its destinations back one lookup each, not one list walk.
+	 */
+	struct hlist_head dest_trash_hash[XVS_DEST_TRASH_HASH_SIZE];
+	spinlock_t dest_trash_lock;	/* both of them */
 	struct timer_list dest_trash_timer;
 
 	/* Protocol timeouts in jiffies, indexed by state (SET_CONFIG). */
@@ -291,14 +308,12 @@ struct xvs_service *xvs_svc_lookup(struct xvs_net *xnet, u16 af, u16 protocol,
 struct xvs_service *xvs_svc_lookup_fwmark(struct xvs_net *xnet, u16 af,
 					  u32 fwmark);
 /*
- * The NAT destination at @addr:@port of a service whose engine handles
- * packets real servers start (->conn_out), or NULL; any protocol matches
- * a firewall-mark service's.  Caller holds rcu_read_lock().
+ * The first NAT destination at @addr:@port in the real-server table whose
+ * service has @protocol (any protocol for a firewall-mark service), or
+ * NULL.  Caller holds rcu_read_lock(); no reference is taken.
  */
-struct xvs_dest *xvs_svc_conn_out_dest(struct xvs_net *xnet, u16 af,
-				       u16 protocol,
-				       const union nf_inet_addr *addr,
-				       __be16 port);
+struct xvs_dest *xvs_rs_find(struct xvs_net *xnet, u16 af, u16 protocol,
+			     const union nf_inet_addr *addr, __be16 port);
 /* Picks a destination for a new connection; caller holds rcu_read_lock(). */
 struct xvs_dest *xvs_svc_schedule(struct xvs_service *svc,
 				  const struct xvs_sched_input *in);
