@@ -160,22 +160,26 @@ static void xvs_est_work_fn(struct work_struct *work)
 		goto out;
 
 	spin_lock_bh(&xnet->est_lock);
-	list_add(&cursor, &xnet->est_list);
+	e = list_first_entry(&xnet->est_list, struct xvs_estimator, list);
 	for (;;) {
-		for (n = 0; cursor.next != &xnet->est_list &&
-			    n < XVS_EST_BATCH; n++) {
-			e = list_entry(cursor.next, struct xvs_estimator, list);
-			/* Step the cursor over e, then account e. */
-			list_move(&cursor, &e->list);
+		for (n = 0; &e->list != &xnet->est_list && n < XVS_EST_BATCH;
+		     n++) {
 			xvs_est_update(container_of(e, struct xvs_stats, est));
+			e = list_next_entry(e, list);
 		}
-		if (cursor.next == &xnet->est_list)
+		if (&e->list == &xnet->est_list)
 			break;
+		/*
+		 * e may go while the lock is dropped: a cursor parked before
+		 * it keeps the place (one list move per batch, not per entry).
+		 */
+		list_add_tail(&cursor, &e->list);
 		spin_unlock_bh(&xnet->est_lock);
 		cond_resched();
 		spin_lock_bh(&xnet->est_lock);
+		e = list_entry(cursor.next, struct xvs_estimator, list);
+		list_del(&cursor);
 	}
-	list_del(&cursor);
 	spin_unlock_bh(&xnet->est_lock);
 out:
 	queue_delayed_work(system_long_wq, &xnet->est_work,
