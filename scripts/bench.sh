@@ -14,8 +14,8 @@
 #   XVS_BENCH_CPROUNDS (1)    control-plane rounds
 #   XVS_BENCH_LATRATE (50)    offered connections/s of the latency test
 #   XVS_BENCH_PHASES (traffic+scale+control+profile; profile: perf's flat
-#                             profiles of each balancer under NAT load and
-#                             of its listing, when perf is installed)
+#                             profiles of each balancer under NAT load,
+#                             loading and listing, when perf is installed)
 #   XVS_BENCH_FILL (udp)      entries of the scale test: udp (one datagram
 #                             each) or tcp (SYN + ACK each: ESTABLISHED)
 #   XVS_BENCH_MICRO (1)       0: skip the host microbenchmarks

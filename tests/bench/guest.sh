@@ -361,8 +361,9 @@ control() { # LB ROUND
 
 # --- profiles ------------------------------------------------------------------
 # Flat profiles of the whole VM (symbol and module; perf's cpu-clock, the
-# only event under TCG) while each balancer forwards NAT traffic and while
-# ipvsadm lists the control-plane table: where each one's time goes.
+# only event under TCG) while each balancer forwards NAT traffic, while
+# xvsadm loads the control-plane table and while ipvsadm lists it: where
+# each one's time goes.
 # Printed as "XVS-PROFILE LB WHAT LINE" for scripts/bench.sh to collect.
 # perf_run LB WHAT CMD...: profiles the VM while CMD runs (perf starts
 # CMD once its events are on: nothing of CMD is missed)
@@ -393,7 +394,8 @@ profile() { # LB
 		return 1
 	fi
 	ipvsadm -C
-	if xvsadm apply $W/table.rules >/dev/null; then
+	perf_run "$lb" apply xvsadm apply $W/table.rules
+	if [ "$(ipvsadm -S -n | grep -c '^-A')" = "$NSVC" ]; then
 		perf_run "$lb" list ipvsadm -L -n
 	else
 		fail "profile-table-$lb" "xvsadm apply failed"

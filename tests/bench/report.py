@@ -32,6 +32,7 @@ METRICS = {
     "expire_lag_s": ("table empty after the last timeout", "s", "lower", None, None),
     "prof_share_crr_nat": ("perf: share of samples in the balancer's functions, TCP NAT", "%", "lower", None, None),
     "prof_share_udp_nat": ("perf: share of samples in the balancer's functions, UDP NAT", "%", "lower", None, None),
+    "prof_share_apply": ("perf: share of samples in the balancer's functions, xvsadm apply", "%", "lower", None, None),
     "prof_share_list": ("perf: share of samples in the balancer's functions, ipvsadm -L -n", "%", "lower", None, None),
     "cp_restore": ("ipvsadm -R, {svc} services x4", "ms", "lower", None, None),
     "cp_list": ("ipvsadm -L -n, {svc} services", "ms", "lower", None, None),
