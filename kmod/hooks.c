@@ -245,6 +245,16 @@ static struct xvs_conn *xvs_bypass_conn(struct xvs_net *xnet,
 	return xvs_conn_create(xnet, &p, NULL, 0, flags, skb->mark);
 }
 
+/* Answers @skb with a port unreachable of its family; it is dropped. */
+static unsigned int xvs_refuse(struct sk_buff *skb, u16 af)
+{
+	if (af == AF_INET6)
+		xvs_icmp6_port_unreach(skb);
+	else
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	return NF_DROP;
+}
+
 /*
  * The service cannot take the packet: bypass it (cache_bypass, *cpp set),
  * let it pass, or refuse it with a port-unreachable error.
@@ -258,11 +268,7 @@ static unsigned int xvs_leave(struct xvs_net *xnet, struct xvs_service *svc,
 		return NF_ACCEPT;
 	if (svc->port == XVS_FTP_PORT && pkt->dport != XVS_FTP_PORT)
 		return NF_ACCEPT;
-	if (pkt->af == AF_INET6)
-		xvs_icmp6_port_unreach(skb);
-	else
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-	return NF_DROP;
+	return xvs_refuse(skb, pkt->af);
 }
 
 /*
@@ -658,11 +664,7 @@ static unsigned int xvs_out_no_conn(struct xvs_net *xnet, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (xvs_is_reset(skb, pkt))
 		return NF_ACCEPT;
-	if (pkt->af == AF_INET6)
-		xvs_icmp6_port_unreach(skb);
-	else
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-	return NF_DROP;
+	return xvs_refuse(skb, pkt->af);
 }
 
 /* ---- the hooks ---------------------------------------------------------- */
