@@ -333,6 +333,20 @@ lab_vip_reachable() {
 # ipvsadm in the director
 lvs() { in_ns director ipvsadm "$@"; }
 
+# lvs_configure "ARGS"...: one director ipvsadm command per argument (words
+# split); the first failure is reported as the check "configure"
+lvs_configure() {
+	local c out
+	for c in "$@"; do
+		# shellcheck disable=SC2086
+		if ! out=$(lvs $c 2>&1); then
+			fail configure "ipvsadm $c: $out"
+			return 1
+		fi
+	done
+	return 0
+}
+
 # scale_rules N: an `ipvsadm -R` table of N services 10.a.b.c:80 (rr) with
 # four NAT real servers 172.16.x.y:8080 each, weights 1 to 4 (the control
 # plane scenarios and make bench)

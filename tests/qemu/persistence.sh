@@ -93,19 +93,7 @@ persistconn() {
 		END { if (!f) print "none" }'
 }
 
-configure() {
-	local c out
-	for c in "$@"; do
-		# shellcheck disable=SC2086
-		if ! out=$(lvs $c 2>&1); then
-			fail configure "ipvsadm $c: $out"
-			return 1
-		fi
-	done
-	return 0
-}
-
-configure "-A -t $VIP:80 -s rr -p 600" \
+lvs_configure "-A -t $VIP:80 -s rr -p 600" \
 	"-a -t $VIP:80 -r 192.168.0.1:80 -m" \
 	"-a -t $VIP:80 -r 192.168.0.2:80 -m" \
 	"-a -t $VIP:80 -r 192.168.0.3:80 -m" \

@@ -89,19 +89,7 @@ tpl_proc_line() {
 }
 entries() { in_ns director cat /proc/net/ip_vs_conn | awk 'NR > 1' | wc -l; }
 
-configure() {
-	local c out
-	for c in "$@"; do
-		# shellcheck disable=SC2086
-		if ! out=$(lvs $c 2>&1); then
-			fail configure "ipvsadm $c: $out"
-			return 1
-		fi
-	done
-	return 0
-}
-
-configure "-A -u $VIP:5060 -s rr -p 60 --pe sip" \
+lvs_configure "-A -u $VIP:5060 -s rr -p 60 --pe sip" \
 	"-a -u $VIP:5060 -r 192.168.0.1:5060 -m" \
 	"-a -u $VIP:5060 -r 192.168.0.2:5060 -m" \
 	"-a -u $VIP:5060 -r 192.168.0.3:5060 -m" && pass configure
@@ -193,7 +181,7 @@ check_eq dropped-no-entries "$before" "$(entries)"
 check_eq after-drops "${first[$c call-2]}" "$(sip $c 5060 "Call-ID: call-2")"
 
 # --- not UDP: the engine finds no Call-ID, so connections are dropped -------
-configure "-A -t $VIP:80 -s rr -p 60 --pe sip" \
+lvs_configure "-A -t $VIP:80 -s rr -p 60 --pe sip" \
 	"-a -t $VIP:80 -r 192.168.0.1:80 -m" && pass configure-tcp
 check_eq tcp-dropped ERR "$(lab_get 80)"
 lvs -E -t $VIP:80 -s rr -p 60
@@ -350,7 +338,7 @@ bk --stop-daemon backup
 # scheduled afresh (rr: on the next realserver).  (8 s, not less: under a
 # loaded TCG host two requests can be seconds apart, and the second must
 # still find the template.)
-configure "--set 0 0 1" \
+lvs_configure "--set 0 0 1" \
 	"-A -u $VIP:5062 -s rr -p 8 --pe sip" \
 	"-a -u $VIP:5062 -r 192.168.0.1:5060 -m" \
 	"-a -u $VIP:5062 -r 192.168.0.2:5060 -m" \
