@@ -60,6 +60,15 @@ static void xvs_addr_copy(u16 af, union nf_inet_addr *dst,
 		dst->ip = src->ip;
 }
 
+/* An address folded to 32 bits, for the hash tables of this file. */
+static __be32 xvs_addr_fold(u16 af, const union nf_inet_addr *addr)
+{
+	if (af == AF_INET6)
+		return addr->ip6[0] ^ addr->ip6[1] ^ addr->ip6[2] ^
+		       addr->ip6[3];
+	return addr->ip;
+}
+
 bool xvs_af_valid(u16 af)
 {
 	return af == AF_INET || (af == AF_INET6 && ipv6_mod_enabled());
@@ -73,12 +82,8 @@ static unsigned int xvs_svc_hashkey(u16 af, u16 protocol,
 				    const union nf_inet_addr *addr, __be16 port)
 {
 	unsigned int porth = ntohs(port);
-	__be32 fold = addr->ip;
 
-	if (af == AF_INET6)
-		fold = addr->ip6[0] ^ addr->ip6[1] ^ addr->ip6[2] ^
-		       addr->ip6[3];
-	return (protocol ^ ntohl(fold) ^ (porth >> XVS_SVC_TAB_BITS) ^ porth) &
+	return (protocol ^ ntohl(xvs_addr_fold(af, addr)) ^ (porth >> XVS_SVC_TAB_BITS) ^ porth) &
 	       XVS_SVC_TAB_MASK;
 }
 
@@ -187,12 +192,8 @@ static unsigned int xvs_rs_hashkey(u16 af, const union nf_inet_addr *addr,
 				   __be16 port)
 {
 	unsigned int porth = ntohs(port);
-	__be32 fold = addr->ip;
 
-	if (af == AF_INET6)
-		fold = addr->ip6[0] ^ addr->ip6[1] ^ addr->ip6[2] ^
-		       addr->ip6[3];
-	return (ntohl(fold) ^ (porth >> XVS_RS_TAB_BITS) ^ porth) &
+	return (ntohl(xvs_addr_fold(af, addr)) ^ (porth >> XVS_RS_TAB_BITS) ^ porth) &
 	       (XVS_RS_TAB_SIZE - 1);
 }
 
@@ -206,7 +207,7 @@ static void xvs_rs_hash(struct xvs_net *xnet, struct xvs_dest *dest)
 	__be16 port;
 
 	lockdep_assert_held(&xnet->mutex);
-	if (dest->in_rs_table)
+	if (!hlist_unhashed(&dest->rs_node))
 		return;
 	switch (dest->conn_flags & IP_VS_CONN_F_FWD_MASK) {
 	case IP_VS_CONN_F_MASQ:
@@ -227,16 +228,13 @@ static void xvs_rs_hash(struct xvs_net *xnet, struct xvs_dest *dest)
 	hlist_add_head_rcu(&dest->rs_node,
 			   &xnet->rs_table[xvs_rs_hashkey(dest->af, &dest->addr,
 							  port)]);
-	dest->in_rs_table = true;
 }
 
 static void xvs_rs_unhash(struct xvs_net *xnet, struct xvs_dest *dest)
 {
 	lockdep_assert_held(&xnet->mutex);
-	if (!dest->in_rs_table)
-		return;
-	hlist_del_rcu(&dest->rs_node);
-	dest->in_rs_table = false;
+	/* (init: the node reads unhashed for the next xvs_rs_hash) */
+	hlist_del_init_rcu(&dest->rs_node);
 }
 
 struct xvs_dest *xvs_rs_find(struct xvs_net *xnet, u16 af, u16 protocol,
@@ -483,11 +481,8 @@ static struct hlist_head *xvs_trash_bucket(struct xvs_net *xnet, u16 af,
 					   const union nf_inet_addr *addr,
 					   __be16 port)
 {
-	u32 fold = (__force u32)addr->ip;
+	u32 fold = (__force u32)xvs_addr_fold(af, addr);
 
-	if (af == AF_INET6)
-		fold = (__force u32)(addr->ip6[0] ^ addr->ip6[1] ^
-				     addr->ip6[2] ^ addr->ip6[3]);
 	return &xnet->dest_trash_hash[hash_32(jhash_2words(fold,
 			(__force u32)port, af), XVS_DEST_TRASH_HASH_BITS)];
 }

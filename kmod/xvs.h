@@ -119,8 +119,7 @@ struct xvs_dest {
 	u32 l_threshold_eff;		/* lower threshold in use (0: 3/4 upper) */
 	struct list_head t_list;	/* on xvs_net->dest_trash */
 	/* On xvs_net->rs_table while linked to a service (svc.c, RCU) */
-	struct hlist_node rs_node;
-	bool in_rs_table;		/* under mutex */
+	struct hlist_node rs_node;	/* writers hold the mutex */
 	struct hlist_node t_hnode;	/* in xvs_net->dest_trash_hash */
 	unsigned long idle_start;	/* jiffies, in the trash without users */
 	unsigned long trash_rcu;	/* RCU state when it entered the trash */
