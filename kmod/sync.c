@@ -140,6 +140,32 @@ static bool xvs_sync_in_persistence(const struct xvs_conn *cp)
 }
 
 /*
+ * The states in which IPVS syncs a connection of @protocol, as a bit mask,
+ * and (in *@established) the one whose changes are not sent at once; 0 for
+ * protocols synced in every state.
+ */
+static unsigned int xvs_sync_states(u8 protocol, unsigned int *established)
+{
+	switch (protocol) {
+	case IPPROTO_TCP:
+		*established = XVS_TCP_S_ESTABLISHED;
+		return BIT(XVS_TCP_S_ESTABLISHED) | BIT(XVS_TCP_S_FIN_WAIT) |
+		       BIT(XVS_TCP_S_CLOSE) | BIT(XVS_TCP_S_CLOSE_WAIT) |
+		       BIT(XVS_TCP_S_TIME_WAIT);
+	case IPPROTO_SCTP:
+		*established = XVS_SCTP_S_ESTABLISHED;
+		return BIT(XVS_SCTP_S_ESTABLISHED) |
+		       BIT(XVS_SCTP_S_SHUTDOWN_SENT) |
+		       BIT(XVS_SCTP_S_SHUTDOWN_RECEIVED) |
+		       BIT(XVS_SCTP_S_SHUTDOWN_ACK_SENT) |
+		       BIT(XVS_SCTP_S_CLOSED);
+	default:
+		*established = 0;
+		return 0;
+	}
+}
+
+/*
  * Decides, with IPVS's rules, whether @cp (which has seen @pkts client
  * packets) is due to be sent:
  *  - TCP and SCTP only in ESTABLISHED and the closing states; a change to
@@ -162,6 +188,8 @@ static bool xvs_sync_needed(struct xvs_net *xnet, struct xvs_conn *cp,
 	int threshold = READ_ONCE(xnet->sysctl.sync_threshold[0]);
 	int period = READ_ONCE(xnet->sysctl.sync_threshold[1]);
 	unsigned int refresh = READ_ONCE(xnet->sysctl.sync_refresh_period);
+	unsigned int established;
+	unsigned int synced = xvs_sync_states(cp->protocol, &established);
 	bool force = false;
 
 	if (unlikely(cp->flags & IP_VS_CONN_F_TEMPLATE)) {
@@ -169,25 +197,11 @@ static bool xvs_sync_needed(struct xvs_net *xnet, struct xvs_conn *cp,
 	} else if (READ_ONCE(xnet->sysctl.sync_persist_mode) &&
 		   xvs_sync_in_persistence(cp)) {
 		return false;
-	} else if (cp->protocol == IPPROTO_TCP) {
-		if (!((1 << state) & ((1 << XVS_TCP_S_ESTABLISHED) |
-				      (1 << XVS_TCP_S_FIN_WAIT) |
-				      (1 << XVS_TCP_S_CLOSE) |
-				      (1 << XVS_TCP_S_CLOSE_WAIT) |
-				      (1 << XVS_TCP_S_TIME_WAIT))))
+	} else if (synced) {
+		if (!(BIT(state) & synced))
 			return false;
 		force = state != READ_ONCE(cp->old_state);
-		if (force && state != XVS_TCP_S_ESTABLISHED)
-			goto claim;
-	} else if (cp->protocol == IPPROTO_SCTP) {
-		if (!((1 << state) & ((1 << XVS_SCTP_S_ESTABLISHED) |
-				      (1 << XVS_SCTP_S_SHUTDOWN_SENT) |
-				      (1 << XVS_SCTP_S_SHUTDOWN_RECEIVED) |
-				      (1 << XVS_SCTP_S_SHUTDOWN_ACK_SENT) |
-				      (1 << XVS_SCTP_S_CLOSED))))
-			return false;
-		force = state != READ_ONCE(cp->old_state);
-		if (force && state != XVS_SCTP_S_ESTABLISHED)
+		if (force && state != established)
 			goto claim;
 	}
 
