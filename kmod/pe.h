@@ -7,7 +7,7 @@
  * the engine takes from the packet (for SIP, the Call-ID), and a template
  * only serves packets with the same data.  The engine is bound to a
  * service; the templates it made keep a pointer to it and a copy of their
- * data (out of line: a pointer and a length in the connection entry).
+ * data, in the entry's out-of-line extension (struct xvs_conn_ext).
  */
 #ifndef XVS_PE_H
 #define XVS_PE_H
