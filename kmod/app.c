@@ -26,6 +26,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "app.h"
+#include "nfct.h"
 
 void xvs_app_bind_conn(struct xvs_conn *cp)
 {
@@ -41,6 +42,12 @@ void xvs_app_bind_conn(struct xvs_conn *cp)
 		/* Without memory the control connection is not translated. */
 		if (ext)
 			WRITE_ONCE(ext->app, &xvs_app_ftp);
+		/*
+		 * As IPVS's FTP helper: the control connection keeps its
+		 * conntrack entry whatever net.ipv4.vs.conntrack says (not
+		 * yet hashed, so no lock).
+		 */
+		cp->flags |= IP_VS_CONN_F_NFCT;
 	}
 }
 
@@ -179,8 +186,10 @@ static bool xvs_app_pkt(struct xvs_conn *cp, struct sk_buff *skb,
 	if (in ? !app->pkt_in(cp, skb, pkt, &diff) :
 		 !app->pkt_out(cp, skb, pkt, &diff))
 		return false;
-	if (diff)
+	if (diff) {
 		xvs_seq_resized(cp, own, own_flag, seq, diff);
+		xvs_nfct_resized(skb, cp);
+	}
 	return true;
 }
 

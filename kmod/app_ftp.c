@@ -34,6 +34,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "app.h"
+#include "nfct.h"
 #include "core/xvs_app.h"
 
 #define XVS_FTP_MAX_PORTS	8
@@ -170,8 +171,8 @@ static bool ftp_pkt_in(struct xvs_conn *cp, struct sk_buff *skb,
 			.vport = q.dport,
 			.daddr = &cp->daddr,
 		};
-		n_cp = ftp_data_conn(cp, &p, htons(ntohs(cp->dport) - 1), 0,
-				     skb->mark);
+		n_cp = ftp_data_conn(cp, &p, htons(ntohs(cp->dport) - 1),
+				     IP_VS_CONN_F_NFCT, skb->mark);
 		if (!n_cp)
 			return false;
 	}
@@ -230,7 +231,8 @@ static bool ftp_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 			.vport = q.sport,
 			.daddr = &from,
 		};
-		n_cp = ftp_data_conn(cp, &p, q.sport, IP_VS_CONN_F_NO_CPORT,
+		n_cp = ftp_data_conn(cp, &p, q.sport,
+				     IP_VS_CONN_F_NO_CPORT | IP_VS_CONN_F_NFCT,
 				     skb->mark);
 		if (!n_cp)
 			return false;
@@ -245,9 +247,10 @@ static bool ftp_pkt_out(struct xvs_conn *cp, struct sk_buff *skb,
 					ntohs(n_cp->vport));
 	ok = xvs_app_mangle(skb, pkt, (data - (const char *)skb->data) + ep.start,
 			    ep.end - ep.start, buf, buf_len);
-	if (ok)
+	if (ok) {
 		*diff = (int)buf_len - (int)(ep.end - ep.start);
-	else
+		xvs_nfct_expect(skb, cp, n_cp);
+	} else
 		net_dbg_ratelimited("ftp: cannot rewrite a passive mode answer\n");
 
 	WRITE_ONCE(cp->ext->app_data, XVS_FTP_ACTIVE);

@@ -28,6 +28,7 @@
 
 #include "xvs.h"
 #include "conn.h"
+#include "nfct.h"
 #include "app.h"
 #include "pe.h"
 
@@ -303,8 +304,6 @@ static bool xvs_conn_bind_dest(struct xvs_conn *cp, struct xvs_dest *dest)
 	}
 	if (cp->protocol != IPPROTO_UDP || (cp->flags & IP_VS_CONN_F_TEMPLATE))
 		conn_flags &= ~IP_VS_CONN_F_ONE_PACKET;
-	/* conntrack=1 is not supported: never keep conntrack entries. */
-	conn_flags &= ~IP_VS_CONN_F_NFCT;
 	WRITE_ONCE(cp->flags, conn_flags);
 	WRITE_ONCE(cp->dest, dest);
 
@@ -477,6 +476,7 @@ static void xvs_conn_expire(struct xvs_conn *cp)
 			__xvs_conn_put(ct);
 		}
 		xvs_conn_unbind_dest(cp);
+		xvs_nfct_conn_gone(cp);
 		atomic_dec(&xnet->conn_count);
 		if (cp->flags & IP_VS_CONN_F_NO_CPORT)
 			atomic_dec(&xnet->conn_no_cport);
@@ -577,6 +577,9 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 	if (flags & IP_VS_CONN_F_SYNC)
 		cp->flags |= flags & (IP_VS_CONN_F_INACTIVE |
 				      IP_VS_CONN_F_SEQ_MASK);
+	/* Keeps the packets' conntrack entries (nfct.h). */
+	if ((flags & IP_VS_CONN_F_NFCT) || READ_ONCE(xnet->sysctl.conntrack))
+		cp->flags |= IP_VS_CONN_F_NFCT;
 	spin_lock_init(&cp->lock);
 	timer_setup(&cp->timer, xvs_conn_timer_fn, 0);
 	refcount_set(&cp->refcnt, 1);	/* the caller's */

@@ -39,6 +39,7 @@
 #include "conn.h"
 #include "proto.h"
 #include "xmit.h"
+#include "nfct.h"
 #include "persist.h"
 #include "pe.h"
 #include "hooks_ipv6.h"
@@ -289,13 +290,13 @@ static bool xvs_todrop(struct xvs_net *xnet)
 
 /*
  * A packet that belongs to no connection: create one if it opens one for a
- * service.  Returns the verdict when *cpp stays NULL.
+ * service.  Returns the verdict when *cpp stays NULL.  'icmp': pkt is the
+ * packet an ICMP error quotes, seen from the client (schedule_icmp).
  */
-
 static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 				     struct sk_buff *skb,
 				     const struct xvs_proto_ops *pp,
-				     struct xvs_pkt *pkt,
+				     struct xvs_pkt *pkt, bool icmp,
 				     struct xvs_conn **cpp)
 {
 	struct xvs_sched_input in;
@@ -303,8 +304,17 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 	struct xvs_dest *dest;
 	struct xvs_conn *cp;
 	unsigned int flags;
+	enum xvs_sched_verdict check;
 
-	switch (pp->sched_check(xnet, skb, pkt)) {
+	/*
+	 * A quoted packet is scheduled whatever its flags (the error may
+	 * concern any segment); without ports (AH/ESP) it opens nothing.
+	 */
+	if (icmp)
+		check = pp->lookup_key ? XVS_SCHED_ACCEPT : XVS_SCHED_GO;
+	else
+		check = pp->sched_check(xnet, skb, pkt);
+	switch (check) {
 	case XVS_SCHED_DROP:
 		return NF_DROP;
 	case XVS_SCHED_ACCEPT:
@@ -312,7 +322,7 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 	case XVS_SCHED_GO:
 		break;
 	}
-	/* sched_check has read the whole transport header: ports are set. */
+	/* The transport header (or the quoted ports) was read: ports are set. */
 	svc = xvs_service_find(xnet, skb, pkt);
 	if (!svc)
 		return NF_ACCEPT;
@@ -344,6 +354,12 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 	in.daddr = pkt->daddr.all;
 	in.sport = pkt->sport;
 	in.dport = pkt->dport;
+	/*
+	 * IPVS hands its schedulers the quoted header as it stands, so the
+	 * ones keyed by destination (dh, lblc, lblcr) see the client there.
+	 */
+	if (icmp)
+		in.daddr = pkt->saddr.all;
 
 	if (READ_ONCE(svc->flags) & IP_VS_SVC_F_PERSISTENT) {
 		int err = xvs_persist_schedule(xnet, svc, skb, pkt, &in, &cp);
@@ -500,6 +516,7 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 	struct xvs_icmp ic;
 	struct xvs_conn *cp;
 	unsigned int verdict;
+	bool new_cp = false;
 	int ret;
 
 	*related = true;
@@ -515,8 +532,22 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 	/* The quoted reply went from the VIP to the client. */
 	xvs_pkt_reverse(&ic.inner, &rev);
 	cp = xvs_conn_in_get(xnet, &rev);
-	if (!cp)
-		return NF_ACCEPT;
+	if (!cp) {
+		/*
+		 * schedule_icmp: a reply no entry knows (one-packet
+		 * scheduling, a director that took over) gets its connection
+		 * now, so that the error reaches a real server.
+		 */
+		const struct xvs_proto_ops *pp = xvs_proto_get(rev.protocol);
+
+		if (!ic.has_ports || !pp ||
+		    !READ_ONCE(xnet->sysctl.schedule_icmp))
+			return NF_ACCEPT;
+		verdict = xvs_try_schedule(xnet, skb, pp, &rev, true, &cp);
+		if (!cp)
+			return verdict;
+		new_cp = true;
+	}
 
 	verdict = NF_DROP;
 	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ &&
@@ -533,7 +564,10 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 		atomic_inc(&cp->in_pkts);
 	}
 out:
-	__xvs_conn_put(cp);
+	if (new_cp)
+		xvs_conn_put(cp);
+	else
+		__xvs_conn_put(cp);
 	return verdict;
 }
 
@@ -576,7 +610,7 @@ static unsigned int xvs_out_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 	}
 	xvs_traffic_stats(cp, skb, false);
 	skb->ipvs_property = 1;
-	xvs_skb_untrack(skb);
+	xvs_conn_nfct(skb, cp, false);
 	verdict = NF_ACCEPT;
 out:
 	__xvs_conn_put(cp);
@@ -721,6 +755,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 			 pp->conn_reusable(cp, reuse_mode))
 			resched = true;
 		if (resched) {
+			xvs_nfct_reuse(skb, cp, state);
 			xvs_conn_expire_now(cp);
 			__xvs_conn_put(cp);
 			cp = NULL;
@@ -731,6 +766,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 	if (cp && cp->dest &&
 	    !(READ_ONCE(cp->dest->sched.flags) & XVS_DEST_F_AVAILABLE)) {
 		if (READ_ONCE(xnet->sysctl.expire_nodest_conn)) {
+			xvs_nfct_reuse(skb, cp, state);
 			xvs_conn_expire_now(cp);
 			__xvs_conn_put(cp);
 			cp = NULL;
@@ -741,7 +777,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 	}
 
 	if (!cp) {
-		verdict = xvs_try_schedule(xnet, skb, pp, &pkt, &cp);
+		verdict = xvs_try_schedule(xnet, skb, pp, &pkt, false, &cp);
 		if (!cp)
 			return verdict;
 	}
@@ -817,7 +853,7 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 	xvs_traffic_stats(cp, skb, false);
 	pp->state_transition(cp, XVS_DIR_OUTPUT, skb, &pkt);
 	skb->ipvs_property = 1;
-	xvs_skb_untrack(skb);
+	xvs_conn_nfct(skb, cp, false);
 	xvs_conn_put(cp);
 	return NF_ACCEPT;
 }

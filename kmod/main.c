@@ -8,6 +8,7 @@
 #include <linux/kernel.h>
 
 #include "xvs.h"
+#include "nfct.h"
 #include "conn.h"
 #include "hidden.h"
 #include "hooks_ipv6.h"
@@ -74,6 +75,7 @@ static void __net_exit xvs_net_exit(struct net *net)
 {
 	struct xvs_net *xnet = xvs_net(net);
 
+	xvs_nfct_net_exit(xnet);
 	xvs_hidden_net_exit(xnet);
 	/* No packet enters after this; then connections release destinations. */
 	xvs_hooks_net_exit(xnet);
@@ -96,6 +98,8 @@ static void __net_exit xvs_net_exit(struct net *net)
  */
 static void __net_exit xvs_net_pre_exit(struct net *net)
 {
+	/* Other subsystems' pernet data (conntrack's) may go before ours. */
+	WRITE_ONCE(xvs_net(net)->exiting, true);
 	xvs_sync_stop_all(xvs_net(net));
 }
 
@@ -124,8 +128,10 @@ static int __init xvs_init(void)
 	if (err)
 		return err;
 
+	xvs_nfct_init();
 	err = register_pernet_subsys(&xvs_net_ops);
 	if (err) {
+		xvs_nfct_exit();
 		xvs_genl_exit();
 		return err;
 	}
@@ -139,6 +145,7 @@ static void __exit xvs_exit(void)
 	xvs_genl_exit();
 	unregister_pernet_subsys(&xvs_net_ops);
 	xvs_ipv6_defrag_put();
+	xvs_nfct_exit();
 	/* Connections and services are freed with call_rcu. */
 	rcu_barrier();
 	pr_info("unloaded\n");

@@ -140,7 +140,4 @@ bool xvs_xmit_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu);
 unsigned int xvs_xmit_send_unchanged(struct sk_buff *skb,
 				     struct xvs_conn *cp);
 
-/* Marks the skb as handled by us and detaches it from conntrack. */
-void xvs_skb_untrack(struct sk_buff *skb);
-
 #endif /* XVS_XMIT_H */

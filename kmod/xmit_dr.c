@@ -33,6 +33,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "xmit.h"
+#include "nfct.h"
 
 bool xvs_xmit_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
 {
@@ -264,10 +265,11 @@ err_put:
 }
 
 /* The packet continues to the local stack, marked as ours. */
-static unsigned int xvs_dr_cont_local(struct sk_buff *skb)
+static unsigned int xvs_dr_cont_local(struct sk_buff *skb,
+				      struct xvs_conn *cp)
 {
 	skb->ipvs_property = 1;
-	xvs_skb_untrack(skb);
+	xvs_conn_nfct(skb, cp, true);
 	return NF_ACCEPT;
 }
 
@@ -280,7 +282,7 @@ unsigned int xvs_xmit_send_unchanged(struct sk_buff *skb,
 	/* Oversized packets were refused before; do not fragment-bounce. */
 	skb->ignore_df = 1;
 	skb->ipvs_property = 1;
-	xvs_skb_untrack(skb);
+	xvs_conn_nfct(skb, cp, true);
 	/* A socket found by early demux belongs to this host, not there. */
 	if (skb->dev)
 		skb_orphan(skb);
@@ -310,7 +312,7 @@ static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 		return NF_STOLEN;
 	}
 	if (local)
-		return xvs_dr_cont_local(skb);
+		return xvs_dr_cont_local(skb, cp);
 	return xvs_xmit_send_unchanged(skb, cp);
 }
 
@@ -323,7 +325,7 @@ static unsigned int xvs_local_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 				   const struct xvs_proto_ops *pp,
 				   struct xvs_pkt *pkt)
 {
-	return xvs_dr_cont_local(skb);
+	return xvs_dr_cont_local(skb, cp);
 }
 
 const struct xvs_xmit_ops xvs_xmit_local = {

@@ -18,7 +18,6 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/icmpv6.h>
-#include <linux/netfilter/nf_conntrack_common.h>
 #include <net/ip.h>
 #include <net/icmp.h>
 #include <net/route.h>
@@ -30,21 +29,8 @@
 #include "xvs.h"
 #include "conn.h"
 #include "xmit.h"
+#include "nfct.h"
 #include "app.h"
-
-void xvs_skb_untrack(struct sk_buff *skb)
-{
-	struct nf_conntrack *nfct = skb_nfct(skb);
-
-	/*
-	 * conntrack=0: the packet no longer matches what conntrack saw, so
-	 * leave it untracked rather than let conntrack misinterpret it.
-	 */
-	if (nfct) {
-		nf_conntrack_put(nfct);
-		skb_set_nfct(skb, IP_CT_UNTRACKED);
-	}
-}
 
 /* Routing options of xvs_nat_route(). */
 #define XVS_RT_LOCAL_OK		0x1	/* the real server may be local */
@@ -266,7 +252,7 @@ static unsigned int xvs_nat_send_or_cont(struct sk_buff *skb,
 	/* Oversized packets were refused before; do not fragment-bounce. */
 	skb->ignore_df = 1;
 	skb->ipvs_property = 1;
-	xvs_skb_untrack(skb);
+	xvs_conn_nfct(skb, cp, true);
 
 	/*
 	 * An early-demuxed socket belongs to the old destination, unless the

@@ -36,6 +36,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "xmit.h"
+#include "nfct.h"
 
 /* What one packet needs from its destination's tunnel settings. */
 struct xvs_tun {
@@ -249,7 +250,7 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 		if (out_af != cp->af)
 			goto drop;
 		skb->ipvs_property = 1;
-		xvs_skb_untrack(skb);
+		xvs_conn_nfct(skb, cp, true);
 		return NF_ACCEPT;
 	}
 
@@ -322,6 +323,9 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	/* The MTU was enforced above; without DF we fragment, silently. */
 	skb->ignore_df = 1;
 	skb->ipvs_property = 1;
+	/* An entry kept (NFCT) is confirmed, as the stack would have. */
+	if (xvs_nfct_tunnel_out(skb, cp) != NF_ACCEPT)
+		goto drop;
 	nf_reset_ct(skb);
 	skb_forward_csum(skb);
 	if (skb->dev)

@@ -234,6 +234,7 @@ struct xvs_net {
 	struct hlist_head rs_table[XVS_RS_TAB_SIZE];
 	int mixed_address_family_dests;	/* under mutex */
 	bool ipv6_defrag;		/* nf_defrag_ipv6 on; under mutex */
+	bool exiting;			/* the netns is going away */
 	u64 next_svc_id;		/* under mutex */
 	struct list_head dest_trash;	/* removed dests still referenced */
 	/*

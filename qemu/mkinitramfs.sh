@@ -56,7 +56,9 @@ wanted_mods+=(sctp xfrm_user esp4 authenc)
 # (ip6_tunnel, ip6_gre, fou6: the IPv6 tunnel realservers of lvs-ipv6;
 # sit: IPv6 in IPv4 for lvs-tun-mixed)
 wanted_mods+=(ip6_tunnel ip6_gre fou6 sit)
-[ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nf_tables)
+# (nft_ct, nft_objref, nf_conntrack_ftp: ct expressions and the ftp
+# conntrack helper (ct helper set) of the conntrack scenario)
+[ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nf_tables nft_ct nft_objref nf_conntrack_ftp)
 for m in "$KMODDIR"/kernel/net/netfilter/ipvs/*.ko*; do
 	m=${m##*/}
 	wanted_mods+=("${m%%.ko*}")

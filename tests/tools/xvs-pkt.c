@@ -24,14 +24,23 @@
  *   udpecho [-b ADDR] PORT [NAME]
  *	a UDP echo server (runs until killed), bound to ADDR (default: any);
  *	with NAME each answer starts with the line "realserver NAME".
+ *   icmperr [-6] [-T TYPE] [-C CODE] PROTO VIP VPORT CLIENT CPORT
+ *	one ICMP (with -6 ICMPv6) error to VIP, sent through a raw socket
+ *	from the address routing picks, quoting the start of a packet
+ *	VIP:VPORT -> CLIENT:CPORT of PROTO (tcp, udp or sctp): its IP(v6)
+ *	header and the first 8 bytes of its transport header.  TYPE and
+ *	CODE default to port unreachable (3/3, ICMPv6 1/4).
  *
  * Exit status 0 on success, 1 on a failure it reports, 2 on bad usage.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,7 +57,8 @@ static void usage(void)
 		"       xvs-pkt syn [-r] [-b BASE] DST DPORT COUNT\n"
 		"       xvs-pkt bad DST DPORT\n"
 		"       xvs-pkt udp [-s SRC] [-p SPORT] [-t SECONDS] DST DPORT SIZE\n"
-		"       xvs-pkt udpecho [-b ADDR] PORT [NAME]\n");
+		"       xvs-pkt udpecho [-b ADDR] PORT [NAME]\n"
+		"       xvs-pkt icmperr [-6] [-T TYPE] [-C CODE] PROTO VIP VPORT CLIENT CPORT\n");
 	exit(2);
 }
 
@@ -483,6 +493,149 @@ static int cmd_udpecho(int argc, char **argv)
 	}
 }
 
+/* ---- icmperr ---------------------------------------------------------------- */
+
+/*
+ * The 8 bytes of the quoted transport header: the ports, then what the
+ * protocol has there (UDP length and no checksum, a TCP sequence number,
+ * an SCTP verification tag).
+ */
+static void quote_l4(uint8_t *l4, int proto, uint16_t vport, uint16_t cport)
+{
+	uint16_t sport = htons(vport), dport = htons(cport);
+	uint32_t word = htonl(0x1c0ffee1);
+
+	memcpy(l4, &sport, 2);
+	memcpy(l4 + 2, &dport, 2);
+	if (proto == IPPROTO_UDP)
+		word = htonl(64u << 16);	/* length 64, checksum 0 */
+	memcpy(l4 + 4, &word, 4);
+}
+
+static int quote_proto(const char *name)
+{
+	if (!strcmp(name, "tcp"))
+		return IPPROTO_TCP;
+	if (!strcmp(name, "udp"))
+		return IPPROTO_UDP;
+	if (!strcmp(name, "sctp"))
+		return IPPROTO_SCTP;
+	fprintf(stderr, "xvs-pkt: bad protocol '%s' (tcp, udp, sctp)\n", name);
+	exit(2);
+}
+
+static int icmperr4(int type, int code, int proto, const char *vip,
+		    uint16_t vport, const char *client, uint16_t cport)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	uint8_t pkt[8 + 20 + 8];
+	struct iphdr *quoted = (struct iphdr *)(pkt + 8);
+	struct icmphdr *icmp = (struct icmphdr *)pkt;
+	uint16_t check;
+	int fd;
+
+	dst.sin_addr = parse_addr(vip);
+	memset(pkt, 0, sizeof(pkt));
+	icmp->type = type;
+	icmp->code = code;
+	quoted->version = 4;
+	quoted->ihl = 5;
+	quoted->ttl = 64;
+	quoted->protocol = proto;
+	quoted->id = htons(0x4242);
+	quoted->tot_len = htons(20 + 64);
+	quoted->saddr = dst.sin_addr.s_addr;
+	quoted->daddr = parse_addr(client).s_addr;
+	/* the quoted header's own checksum, as its sender computed it */
+	quoted->check = htons(csum_fold(csum_add(0, quoted, 20)));
+	quote_l4(pkt + 8 + 20, proto, vport, cport);
+	/* a raw ICMP socket leaves the ICMP checksum to the sender */
+	check = htons(csum_fold(csum_add(0, pkt, sizeof(pkt))));
+	memcpy(&icmp->checksum, &check, 2);
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0) {
+		perror("xvs-pkt: raw ICMP socket");
+		return 1;
+	}
+	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst,
+		   sizeof(dst)) != (ssize_t)sizeof(pkt)) {
+		perror("xvs-pkt: sendto");
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	printf("sent 1\n");
+	return 0;
+}
+
+static int icmperr6(int type, int code, int proto, const char *vip,
+		    uint16_t vport, const char *client, uint16_t cport)
+{
+	struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
+	uint8_t pkt[8 + 40 + 8];
+	struct ip6_hdr *quoted = (struct ip6_hdr *)(pkt + 8);
+	int fd;
+
+	memset(pkt, 0, sizeof(pkt));
+	if (inet_pton(AF_INET6, vip, &dst.sin6_addr) != 1 ||
+	    inet_pton(AF_INET6, client, &quoted->ip6_dst) != 1) {
+		fprintf(stderr, "xvs-pkt: bad IPv6 address\n");
+		return 2;
+	}
+	pkt[0] = type;
+	pkt[1] = code;
+	quoted->ip6_flow = htonl(6u << 28);
+	quoted->ip6_plen = htons(64);
+	quoted->ip6_nxt = proto;
+	quoted->ip6_hlim = 64;
+	quoted->ip6_src = dst.sin6_addr;
+	quote_l4(pkt + 8 + 40, proto, vport, cport);
+	/* (the kernel computes the checksum of every ICMPv6 raw packet) */
+	fd = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	if (fd < 0) {
+		perror("xvs-pkt: raw ICMPv6 socket");
+		return 1;
+	}
+	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst,
+		   sizeof(dst)) != (ssize_t)sizeof(pkt)) {
+		perror("xvs-pkt: sendto");
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	printf("sent 1\n");
+	return 0;
+}
+
+static int cmd_icmperr(int argc, char **argv)
+{
+	int v6 = 0, type = -1, code = -1, proto, opt;
+	uint16_t vport, cport;
+
+	while ((opt = getopt(argc, argv, "6T:C:")) != -1) {
+		switch (opt) {
+		case '6': v6 = 1; break;
+		case 'T': type = parse_num(optarg, 0, 255); break;
+		case 'C': code = parse_num(optarg, 0, 255); break;
+		default: usage();
+		}
+	}
+	if (argc - optind != 5)
+		usage();
+	proto = quote_proto(argv[optind]);
+	vport = parse_num(argv[optind + 2], 1, 65535);
+	cport = parse_num(argv[optind + 4], 1, 65535);
+	if (type < 0)
+		type = v6 ? ICMP6_DST_UNREACH : ICMP_DEST_UNREACH;
+	if (code < 0)
+		code = v6 ? ICMP6_DST_UNREACH_NOPORT : ICMP_PORT_UNREACH;
+	if (v6)
+		return icmperr6(type, code, proto, argv[optind + 1], vport,
+				argv[optind + 3], cport);
+	return icmperr4(type, code, proto, argv[optind + 1], vport,
+			argv[optind + 3], cport);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -497,6 +650,8 @@ int main(int argc, char **argv)
 		return cmd_udp(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "udpecho"))
 		return cmd_udpecho(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "icmperr"))
+		return cmd_icmperr(argc - 1, argv + 1);
 	usage();
 	return 2;
 }
