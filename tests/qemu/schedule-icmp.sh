@@ -4,8 +4,8 @@
 # service for which no connection exists.  With net.ipv4.vs.schedule_icmp=0
 # (the default) the balancer leaves them to the director's own stack; with 1
 # it schedules them as if client:cport had opened a connection (TCP without
-# a SYN), creates the entry (UDP: state UDP, TCP: state NONE, 3-second
-# expire) and forwards the ICMP to the chosen realserver, the quoted header
+# a SYN, SCTP without an INIT), creates the entry (UDP: state UDP, TCP and
+# SCTP: state NONE, 3-second expire) and forwards the ICMP to the chosen realserver, the quoted header
 # translated to RIP:rport.  Only destination-unreachable, source-quench and
 # time-exceeded count in IPv4 (any ICMPv6 error in IPv6, a parameter problem
 # too); a port with no service is left alone; a one-packet UDP service
@@ -29,13 +29,16 @@ if ! command -v nft >/dev/null; then
 	finish
 fi
 
-# UDP 5000 and TCP 80 over rs1/rs2 (ports 6000, 8080: the translation
-# changes the port too); UDP 5001 one-packet over rs1:6001 only
+# UDP 5000, TCP 80 and SCTP 3000 over rs1/rs2 (ports 6000, 8080, 7000: the
+# translation changes the port too); UDP 5001 one-packet over rs1:6001 only
 lvs_configure "-A -u $VIP:5000 -s rr" "-a -u $VIP:5000 -r 192.168.0.1:6000 -m" \
 	"-a -u $VIP:5000 -r 192.168.0.2:6000 -m" \
 	"-A -t $VIP:80 -s rr" "-a -t $VIP:80 -r 192.168.0.1:8080 -m" \
 	"-a -t $VIP:80 -r 192.168.0.2:8080 -m" \
-	"-A -u $VIP:5001 -s rr -o" "-a -u $VIP:5001 -r 192.168.0.1:6001 -m"
+	"-A -u $VIP:5001 -s rr -o" "-a -u $VIP:5001 -r 192.168.0.1:6001 -m" \
+	"--add-service --sctp-service $VIP:3000 -s rr" \
+	"-a --sctp-service $VIP:3000 -r 192.168.0.1:7000 -m" \
+	"-a --sctp-service $VIP:3000 -r 192.168.0.2:7000 -m"
 SYSCTL=/proc/sys/net/ipv4/vs/schedule_icmp
 check_eq default-off 0 "$(in_ns director cat $SYSCTL)"
 
@@ -50,7 +53,7 @@ table ip t {
 	chain in {
 		type filter hook input priority 0;
 		icmp type { destination-unreachable, source-quench, time-exceeded, parameter-problem } counter
-		icmp type { destination-unreachable, source-quench, time-exceeded } @th,160,32 0xc0a8000$n @th,192,32 $client_hex @th,224,16 { 6000, 6001, 8080 } counter
+		icmp type { destination-unreachable, source-quench, time-exceeded } @th,160,32 0xc0a8000$n @th,192,32 $client_hex @th,224,16 { 6000, 6001, 7000, 8080 } counter
 	}
 }
 EOF
@@ -116,6 +119,7 @@ R2=192.168.0.2
 # with 0: left to the director's stack, no entry, no realserver sees it
 step off-udp "udp $VIP 5000 $CLIENT 40001" 40001 "" "1 0 0 0 0"
 step off-tcp "tcp $VIP 80 $CLIENT 41001" 41001 "" "1 0 0 0 0"
+step off-sctp "sctp $VIP 3000 $CLIENT 43001" 43001 "" "1 0 0 0 0"
 
 in_ns director sh -c "echo 1 > $SYSCTL"
 check_eq on 1 "$(in_ns director cat $SYSCTL)"
@@ -140,6 +144,13 @@ step on-tcp1 "tcp $VIP 80 $CLIENT 41011" 41011 \
 	"$T:41011 $VIP:80 $R2:8080" "0 0 0 1 1"
 step on-tcp2 "tcp $VIP 80 $CLIENT 41012" 41012 \
 	"$T:41012 $VIP:80 $R1:8080" "0 1 1 0 0"
+# SCTP: scheduled without an INIT (the quoted header has only the ports and
+# the verification tag), entry in state NONE
+S="SCTP NONE $CLIENT"
+step on-sctp1 "sctp $VIP 3000 $CLIENT 43011" 43011 \
+	"$S:43011 $VIP:3000 $R2:7000" "0 0 0 1 1"
+step on-sctp2 "sctp $VIP 3000 $CLIENT 43012" 43012 \
+	"$S:43012 $VIP:3000 $R1:7000" "0 1 1 0 0"
 # an existing entry is used again, not scheduled anew: two errors for one
 # new client port back to back (within the entry's 3 seconds) both reach
 # the same realserver (rr would split them)
