@@ -5,11 +5,12 @@
 # (the default) the balancer leaves them to the director's own stack; with 1
 # it schedules them as if client:cport had opened a connection (TCP without
 # a SYN, SCTP without an INIT), creates the entry (UDP: state UDP, TCP and
-# SCTP: state NONE, 3-second expire) and forwards the ICMP to the chosen realserver, the quoted header
-# translated to RIP:rport.  Only destination-unreachable, source-quench and
-# time-exceeded count in IPv4 (any ICMPv6 error in IPv6, a parameter problem
-# too); a port with no service is left alone; a one-packet UDP service
-# forwards but keeps no entry.
+# SCTP: state NONE, 3-second expire) and forwards the ICMP to the chosen
+# realserver, the quoted header translated to RIP:rport.  Only
+# destination-unreachable, source-quench and time-exceeded count in IPv4
+# (any ICMPv6 error in IPv6, a parameter problem too); a port with no
+# service is left alone; a one-packet UDP service forwards but keeps no
+# entry.
 #
 # Argument: the balancer, ipvs (the kernel's ip_vs) or xvs (xvs.ko).
 # xvs-timeout: 300
