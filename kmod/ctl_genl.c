@@ -453,9 +453,19 @@ static int xvs_dest_cmd_conf(struct xvs_service *svc, u8 cmd,
 			       "unsupported destination address family");
 		return -EAFNOSUPPORT;
 	}
+	if (dconf->af == svc->af || cmd == IPVS_CMD_DEL_DEST)
+		return 0;
+	/*
+	 * The sync wire format has one address family per entry, so IPVS
+	 * refuses a mixed-family destination while a sync daemon runs.
+	 */
+	if (xvs_sync_state(svc->xnet)) {
+		NL_SET_ERR_MSG(extack,
+			       "a destination of another address family cannot be synced");
+		return -EINVAL;
+	}
 	/* Only tunnels can carry a packet to the other family. */
-	if (dconf->af != svc->af && cmd != IPVS_CMD_DEL_DEST &&
-	    dconf->conn_flags != IP_VS_CONN_F_TUNNEL) {
+	if (dconf->conn_flags != IP_VS_CONN_F_TUNNEL) {
 		NL_SET_ERR_MSG(extack,
 			       "a destination of another address family needs tunnel forwarding");
 		return -EINVAL;

@@ -12,6 +12,7 @@
 # Argument: the balancer, ipvs (the kernel's ip_vs) or xvs (xvs.ko).
 # xvs-timeout: 240
 # xvs-variant: ipvs
+# xvs-reference: ipvs
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
 
@@ -59,6 +60,15 @@ run_nltest() {
 	fi
 }
 
+# a sync master's interface: multicast and an IPv4 address of global scope
+if ip link add nlsync0 type veth peer name nlsync1 &&
+	ip addr add 10.251.0.1/24 dev nlsync0 &&
+	ip link set nlsync0 up && ip link set nlsync1 up; then
+	pass sync-ifn-setup
+else
+	fail sync-ifn-setup "cannot set up the veth pair nlsync0/nlsync1"
+fi
+export XVS_NLTEST_SYNC_IFN=nlsync0
 run_nltest nltest-badinput-exit --verbose
 run_nltest nltest-unprivileged-exit --unprivileged
 # the library's valid requests, read back (what the cases build on)
