@@ -5,7 +5,8 @@
  * The first destination in list order without active connections (and
  * neither overloaded nor of weight zero) is taken at once, whatever its
  * weight.  Failing that, as sed: the least (active + 1) / weight, ties to
- * the first in list order.  Unlike sed, weight zero is skipped all along.
+ * the first in list order.  Unlike sed, weight zero is skipped all along,
+ * which is why nq keeps a loop of its own instead of xvs_sched_least.
  * It keeps no state.
  */
 #include "xvs_shim.h"

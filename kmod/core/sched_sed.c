@@ -4,11 +4,8 @@
  *
  * A new connection to a destination with n active connections is expected
  * to wait (n + 1) / weight: the destination minimising it wins.  Inactive
- * connections do not count.  The first destination neither overloaded nor
- * of weight zero is the initial candidate; after it only overloaded ones
- * are skipped, and a later one replaces the candidate only if strictly
- * better, so ties go to the first in list order.  Loads are compared by
- * cross-multiplying in 64 bits.  It keeps no state.
+ * connections do not count.  The choice, ties and weight-zero corners
+ * included, is xvs_sched_least's.  It keeps no state.
  */
 #include "xvs_shim.h"
 #include "xvs_sched.h"
@@ -23,38 +20,7 @@ static struct xvs_sched_dest *xvs_sed_schedule(void *state,
 					       const struct xvs_dest_set *set,
 					       const struct xvs_sched_input *in)
 {
-	struct xvs_sched_dest *least = NULL;
-	s64 least_oh = 0;
-	unsigned int i;
-
-	if (!set)
-		return NULL;
-	for (i = 0; i < set->count; i++) {
-		struct xvs_sched_dest *d = set->dest[i];
-
-		if (d && xvs_dest_usable(d)) {
-			least = d;
-			least_oh = xvs_sed_overhead(d);
-			break;
-		}
-	}
-	if (!least)
-		return NULL;
-
-	for (i++; i < set->count; i++) {
-		struct xvs_sched_dest *d = set->dest[i];
-		s64 oh;
-
-		if (!d || (xvs_read_once(d->flags) & XVS_DEST_F_OVERLOAD))
-			continue;
-		oh = xvs_sed_overhead(d);
-		if (least_oh * xvs_atomic_read(&d->weight) >
-		    oh * xvs_atomic_read(&least->weight)) {
-			least = d;
-			least_oh = oh;
-		}
-	}
-	return least;
+	return xvs_sched_least(set, xvs_sed_overhead);
 }
 
 const struct xvs_sched_ops xvs_sched_sed = {

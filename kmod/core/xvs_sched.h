@@ -165,14 +165,20 @@ static inline bool xvs_dest_usable(const struct xvs_sched_dest *d)
 }
 
 /*
- * The weighted least-connection choice of IPVS's wlc and of the fresh
- * picks of lblc/lblcr: the first destination neither overloaded nor of
- * weight zero is the initial candidate; a later one that is not overloaded
- * replaces it only when strictly less loaded, overheads compared as IPVS's
- * int values, cross-multiplied by the weights in 64 bits.
+ * The choice shared by IPVS's wlc and sed (and the fresh picks of
+ * lblc/lblcr): the destination of least overhead / weight.  The first
+ * destination neither overloaded nor of weight zero is the initial
+ * candidate; after it only overloaded ones are skipped, and a later one
+ * replaces the candidate only when strictly less loaded, so ties go to the
+ * first in list order.  Loads are compared without division, as IPVS
+ * does: overheads (IPVS's int values) cross-multiplied by the weights in
+ * 64 bits.  A later destination of weight zero therefore never wins, as
+ * its side of the comparison is zero, unless the candidate's overhead has
+ * wrapped negative; that corner is kept exactly as IPVS has it.
  */
 static inline struct xvs_sched_dest *
-xvs_sched_weighted_least(const struct xvs_dest_set *set)
+xvs_sched_least(const struct xvs_dest_set *set,
+		s64 (*overhead)(const struct xvs_sched_dest *d))
 {
 	struct xvs_sched_dest *least = NULL;
 	s64 least_oh = 0;
@@ -185,7 +191,7 @@ xvs_sched_weighted_least(const struct xvs_dest_set *set)
 
 		if (d && xvs_dest_usable(d)) {
 			least = d;
-			least_oh = (s32)xvs_dest_conn_overhead(d);
+			least_oh = overhead(d);
 			break;
 		}
 	}
@@ -197,7 +203,7 @@ xvs_sched_weighted_least(const struct xvs_dest_set *set)
 
 		if (!d || (xvs_read_once(d->flags) & XVS_DEST_F_OVERLOAD))
 			continue;
-		oh = (s32)xvs_dest_conn_overhead(d);
+		oh = overhead(d);
 		if (least_oh * xvs_atomic_read(&d->weight) >
 		    oh * xvs_atomic_read(&least->weight)) {
 			least = d;
@@ -205,6 +211,19 @@ xvs_sched_weighted_least(const struct xvs_dest_set *set)
 		}
 	}
 	return least;
+}
+
+/* wlc's overhead: IPVS keeps it in an int, so the 32 bits are signed. */
+static inline s64 xvs_sched_wlc_overhead(const struct xvs_sched_dest *d)
+{
+	return (s32)xvs_dest_conn_overhead(d);
+}
+
+/* The weighted least-connection choice of wlc, lblc and lblcr. */
+static inline struct xvs_sched_dest *
+xvs_sched_weighted_least(const struct xvs_dest_set *set)
+{
+	return xvs_sched_least(set, xvs_sched_wlc_overhead);
 }
 
 /*
