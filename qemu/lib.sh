@@ -55,8 +55,12 @@ xvs_cmdline() {
 }
 
 # Picks the accelerator once per process: KVM when a probe boot reaches
-# user space within XVS_KVM_PROBE seconds, else TCG.  XVS_ACCEL overrides.
+# user space within XVS_KVM_PROBE seconds, else TCG.  XVS_ACCEL overrides;
+# XVS_ACCEL_FILE keeps the answer for the other runs of one `make test`.
 xvs_accel() {
+	if [ -z "${XVS_ACCEL:-}" ] && [ -s "${XVS_ACCEL_FILE:-}" ]; then
+		XVS_ACCEL=$(cat "$XVS_ACCEL_FILE")
+	fi
 	if [ -n "${XVS_ACCEL:-}" ]; then
 		echo "$XVS_ACCEL"
 		return
@@ -78,6 +82,7 @@ xvs_accel() {
 		XVS_ACCEL=tcg
 	fi
 	xvs_log "accelerator: $XVS_ACCEL (KVM probe: $(grep -q XVS-BOOTED "$log" && echo booted || echo 'no boot within '"${XVS_KVM_PROBE:-8}"'s'))"
+	[ -z "${XVS_ACCEL_FILE:-}" ] || echo "$XVS_ACCEL" > "$XVS_ACCEL_FILE"
 	echo "$XVS_ACCEL"
 }
 

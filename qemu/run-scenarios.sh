@@ -13,6 +13,10 @@
 # Scenario files declare themselves in comment headers:
 #   # xvs-timeout: SECONDS     per instance (default 300)
 #   # xvs-variant: ARGS        one instance per line (default: one, no args)
+#   # xvs-reference: VARIANT   that variant is a reference run: the
+#                              scenario's checks against the kernel's own
+#                              ip_vs, which prove the checks (xvs is judged
+#                              by its own variant)
 #   # xvs-vms: N               VMs the lab needs (default 1)
 #   # xvs-vm: NAME KERNEL [VARIANT]
 #                              one VM of a multi-VM lab: its name, the kernel
@@ -24,6 +28,25 @@
 # VM runs its share one after the other in one boot; if the VM dies (kernel
 # panic: panic_on_warn, oops=panic), the scenario that was running fails and
 # the remaining ones run in a fresh boot.
+# Reference runs (XVS_REFERENCE): ip_vs does not change while xvs does, so a
+# reference run only needs repeating when what it checks changes: the
+# scenario, the shared guest helpers and test tools, Debian's kernel or its
+# ipvsadm (reference_key).  tests/qemu/reference.txt lists the keys whose
+# reference runs passed (`make test-reference` writes it).
+#   changed (default)  run a reference variant only when its key is not
+#                      listed there
+#   all                run every reference variant
+#   only               run only the reference variants, and list the keys
+#                      of those that passed in tests/qemu/reference.txt
+# A reference variant named explicitly (lvs-nat:ipvs) always runs.
+# XVS_PHASE runs a part of the selection: "lanes" the single-VM instances,
+# "labs" the multi-VM labs, "labs-debian" the labs whose VMs all boot
+# Debian's kernel, "labs-built" the others (tests/run-all.sh builds the
+# debug kernel, which such a lab boots, while the rest runs).
+# XVS_PARTS (optional): a file that gets the run's timing, one line each:
+#   part NAME SECONDS TESTS      the single-VM lanes, then each multi-VM lab
+#   scenario NAME SECONDS        each single-VM instance's time in its VM
+# (tests/run-all.sh prints them as its timing table).
 # Multi-VM labs run after the single-VM lanes, one lab at a time, all VMs of
 # the lab at once (two cores: a lab of three TCG VMs already fills them);
 # the scenario runs in every VM with $XVS_VM naming its role; results are
@@ -43,7 +66,35 @@ mkdir -p "$XVS_LOGDIR" "$(dirname "$results")"
 : > "$results"
 
 # --- the instances to run --------------------------------------------------
-ids=() specs=() tmos=() vmss=() vmlists=()
+ids=() specs=() tmos=() vmss=() vmlists=() refkeys=()
+XVS_REFERENCE=${XVS_REFERENCE:-changed}
+REFERENCE_LIST=${XVS_REFERENCE_LIST:-$ROOT/tests/qemu/reference.txt}
+skipped_refs=()
+# reference_key FILE VARIANT: what a reference run of FILE's VARIANT depends
+# on, hashed: the scenario, lib.sh and the lib-*.sh it names, the test tools
+# it or they run (xvs-nltest with the netlink library it is built on), the
+# guest's init, Debian's kernel and ipvsadm; not xvs
+reference_key() {
+	local f=$1 l t n libs=("$TESTS_DIR/lib.sh") srcs=()
+	for l in "$TESTS_DIR"/lib-*.sh; do
+		[ -f "$l" ] && grep -qF "${l##*/}" "$f" && libs+=("$l")
+	done
+	for t in "$ROOT"/tests/tools/xvs-*.c; do
+		n=${t##*/}
+		cat "$f" "${libs[@]}" | grep -qw -- "${n%.c}" && srcs+=("$t")
+	done
+	if grep -qw xvs-nltest "$f"; then
+		srcs+=("$ROOT/userspace/tools/nltest.cpp")
+		while IFS= read -r t; do srcs+=("$t"); done < <(find "$ROOT/userspace/lib" -type f | sort)
+	fi
+	{
+		echo "$KVER $(dpkg-query -W -f='${Version}' ipvsadm 2>/dev/null) ${f##*/} $2"
+		cat "$f" "${libs[@]}" "${srcs[@]}" "$ROOT/qemu/init"
+	} | sha256sum | cut -c1-16
+}
+is_reference() { # FILE VARIANT
+	sed -n 's/^# xvs-reference: *//p' "$1" | grep -qxF -- "$2"
+}
 add_instance() { # FILE ARGS
 	local f=$1 args=$2 name tmo vms id vmlist
 	name=$(basename "$f" .sh)
@@ -59,6 +110,7 @@ add_instance() { # FILE ARGS
 	tmos+=("${tmo:-300}")
 	vmss+=("${vms:-1}")
 	vmlists+=("$vmlist")
+	refkeys+=("${3:-}")
 }
 scenario_files() {
 	local f
@@ -68,12 +120,22 @@ scenario_files() {
 	done
 }
 add_all_variants() { # FILE
-	local v found=0
+	local v found=0 key
 	while IFS= read -r v; do
-		add_instance "$1" "$v"
 		found=1
+		if ! is_reference "$1" "${v%% *}"; then
+			[ "$XVS_REFERENCE" = only ] || add_instance "$1" "$v"
+			continue
+		fi
+		key=$(reference_key "$1" "$v")
+		if [ "$XVS_REFERENCE" = changed ] &&
+			grep -qxF "$(basename "$1" .sh) ${v%% *} $key" "$REFERENCE_LIST" 2>/dev/null; then
+			skipped_refs+=("$(basename "$1" .sh):${v// /:}")
+			continue
+		fi
+		add_instance "$1" "$v" "$key"
 	done < <(sed -n 's/^# xvs-variant: *//p' "$1")
-	[ $found = 1 ] || add_instance "$1" ""
+	[ $found = 1 ] || [ "$XVS_REFERENCE" = only ] || add_instance "$1" ""
 }
 if [ $# -eq 0 ]; then
 	while read -r f; do add_all_variants "$f"; done < <(scenario_files)
@@ -93,6 +155,17 @@ else
 fi
 
 record() { echo "$*" >> "$results"; }
+if [ ${#skipped_refs[@]} -gt 0 ]; then
+	xvs_log "reference runs not repeated (ip_vs passed them with these very checks; tests/qemu/reference.txt): ${skipped_refs[*]}"
+fi
+
+parts=${XVS_PARTS:-/dev/null}
+# part_begin / part_end NAME: one "part" line of XVS_PARTS, with the wall
+# time and the number of results recorded in between
+part_begin() { part_t0=$(date +%s); part_n0=$(wc -l < "$results"); }
+part_end() {
+	echo "part $1 $(( $(date +%s) - part_t0 )) $(( $(wc -l < "$results") - part_n0 ))" >> "$parts"
+}
 
 # --- lanes: one VM each, many scenarios per boot ---------------------------
 # XVS_PARALLEL VMs (default 2: the machine's two cores; TCG runs one vCPU on
@@ -108,11 +181,28 @@ for i in "${!ids[@]}"; do
 	if [ "${vmss[$i]}" = 1 ] && [ $# -eq 0 ]; then
 		pending+=("$i")
 	elif [ $# -ne "${vmss[$i]}" ] && grep -q '^# xvs-vms:' "$TESTS_DIR/${specs[$i]%%:*}.sh"; then
-		record "FAIL ${ids[$i]}/lab declares ${vmss[$i]} VMs but $# '# xvs-vm:' lines for this variant"
+		[ "${XVS_PHASE:-}" = lanes ] ||
+			record "FAIL ${ids[$i]}/lab declares ${vmss[$i]} VMs but $# '# xvs-vm:' lines for this variant"
 	else
 		labs+=("$i")
 	fi
 done
+
+case ${XVS_PHASE:-} in
+lanes) labs=() ;;
+labs*) pending=() ;;
+esac
+if [ "${XVS_PHASE:-}" = labs-debian ] || [ "${XVS_PHASE:-}" = labs-built ]; then
+	some=()
+	for i in "${labs[@]}"; do
+		phase=labs-debian
+		for e in ${vmlists[$i]}; do
+			[ "${e#*=}" = debian ] || phase=labs-built
+		done
+		[ "$phase" != "$XVS_PHASE" ] || some+=("$i")
+	done
+	labs=("${some[@]}")
+fi
 
 if [ -n "$image" ] && [ $((${#pending[@]} + ${#labs[@]})) -gt 0 ]; then
 	accel=$(xvs_accel "$image")
@@ -137,6 +227,7 @@ collect_instance() {
 	rc=$(sed -n 's/.* rc=\([0-9]*\).*/\1/p' <<<"$end")
 	secs=$(sed -n 's/.* secs=\([0-9.]*\).*/\1/p' <<<"$end")
 	echo "$pfx ${secs:-?}s rc=${rc:-none} ($vm)" >> "$ltim"
+	[ "$pfx" != "$id" ] || echo "scenario ${specs[$i]%%:*} ${secs:-0}" >> "$parts"
 	if ! grep -aq "XVS-DONE $id\$" <<<"$section"; then
 		if [ -z "$end" ]; then
 			why="the VM stopped during the scenario (kernel panic?), see $log"
@@ -217,13 +308,14 @@ if [ -n "$image" ] && [ ${#pending[@]} -gt 0 ]; then
 	[ "$nlanes" -ge 1 ] 2>/dev/null || nlanes=1
 	[ "$nlanes" -le ${#pending[@]} ] || nlanes=${#pending[@]}
 	# split: longest first, each to the least loaded VM, by the durations
-	# of earlier runs (build/qemu/durations.txt; unknown: 60 s), then run
-	# each VM's share in the declared order
+	# of earlier runs (build/qemu/durations.txt, else those of a measured
+	# run kept beside the scenarios, durations.txt; unknown: 60 s), then
+	# run each VM's share in the declared order
 	durations=$BUILD/qemu/durations.txt
 	declare -A lane_of=() est=()
 	for i in "${pending[@]}"; do
-		est[$i]=$(awk -v id="${ids[$i]}" '$1 == id { d = $2 } END { printf "%d", d ? d : 60 }' \
-			"$durations" 2>/dev/null || echo 60)
+		est[$i]=$(cat "$durations" "$TESTS_DIR/durations.txt" 2>/dev/null |
+			awk -v id="${ids[$i]}" '$1 == id && !d { d = $2 } END { printf "%d", d ? d : 60 }')
 	done
 	load=()
 	for ((l = 0; l < nlanes; l++)); do load[l]=0; done
@@ -235,6 +327,7 @@ if [ -n "$image" ] && [ ${#pending[@]} -gt 0 ]; then
 		lane_of[$i]=$best
 		load[best]=$((load[best] + est[$i]))
 	done
+	part_begin
 	lane_pids=()
 	for ((l = 0; l < nlanes; l++)); do
 		mine=()
@@ -249,6 +342,7 @@ if [ -n "$image" ] && [ ${#pending[@]} -gt 0 ]; then
 		cat "$XVS_LOGDIR/lane$l.results" >> "$results"
 		cat "$XVS_LOGDIR/lane$l.timings" >> "$timing"
 	done
+	part_end "single-VM-lanes($nlanes)"
 	# remember how long each instance took, for the next split
 	{
 		awk '$2 ~ /^[0-9.]+s$/ { sub(/s$/, "", $2); printf "%s %d\n", $1, $2 + 1 }' "$timing"
@@ -335,7 +429,29 @@ run_lab() {
 }
 
 if [ -n "$image" ]; then
-	for i in "${labs[@]}"; do run_lab "$i"; done
+	for i in "${labs[@]}"; do
+		part_begin
+		run_lab "$i"
+		part_end "lab:${ids[$i]}"
+	done
+fi
+
+# the reference runs of this run that passed, with a clean console, are
+# listed (one line per scenario and variant; the newest key replaces one
+# listed before)
+if [ "$XVS_REFERENCE" = only ] && ! grep -q '^FAIL .*/console-clean' "$results"; then
+	for i in "${!ids[@]}"; do
+		[ -n "${refkeys[$i]}" ] || continue
+		grep -q "^PASS ${ids[$i]}/" "$results" || continue
+		grep -q "^FAIL ${ids[$i]}/" "$results" && continue
+		var=${specs[$i]#*:}
+		var=${var%%:*}
+		{
+			grep -v "^${specs[$i]%%:*} $var " "$REFERENCE_LIST" 2>/dev/null
+			echo "${specs[$i]%%:*} $var ${refkeys[$i]}"
+		} | sort > "$REFERENCE_LIST.new" && mv "$REFERENCE_LIST.new" "$REFERENCE_LIST"
+		xvs_log "reference $var of ${specs[$i]%%:*} passed: listed in ${REFERENCE_LIST#"$ROOT"/}"
+	done
 fi
 
 sed 's/^/[time] /' "$timing" >&2

@@ -12,6 +12,7 @@
 # Argument: the balancer, ipvs or xvs.
 # xvs-timeout: 240
 # xvs-variant: ipvs
+# xvs-reference: ipvs
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
 

@@ -8,6 +8,7 @@
 # Argument: the balancer, ipvs (the kernel's ip_vs) or xvs (xvs.ko).
 # xvs-timeout: 300
 # xvs-variant: ipvs
+# xvs-reference: ipvs
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
 

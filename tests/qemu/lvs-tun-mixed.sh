@@ -19,6 +19,7 @@
 # Argument: the balancer, ipvs or xvs.
 # xvs-timeout: 300
 # xvs-variant: ipvs
+# xvs-reference: ipvs
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
 

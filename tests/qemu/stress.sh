@@ -26,6 +26,7 @@
 # xvs-timeout: 300
 # xvs-variant: xvs
 # xvs-variant: ipvs
+# xvs-reference: ipvs
 . "$(dirname "$0")/lib.sh"
 
 LB=${1:?usage: stress.sh ipvs|xvs}
