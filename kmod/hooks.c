@@ -44,6 +44,7 @@
 #include "pe.h"
 #include "hooks_ipv6.h"
 #include "sync.h"
+#include "drop.h"
 
 #define XVS_FTP_PORT		htons(21)
 #define XVS_FTP_DATA_PORT	htons(20)
@@ -247,13 +248,14 @@ static struct xvs_conn *xvs_bypass_conn(struct xvs_net *xnet,
 }
 
 /* Answers @skb with a port unreachable of its family; it is dropped. */
-static unsigned int xvs_refuse(struct sk_buff *skb, u16 af)
+static unsigned int xvs_refuse(struct xvs_net *xnet, struct sk_buff *skb,
+			       u16 af, enum xvs_drop_reason reason)
 {
 	if (af == AF_INET6)
 		xvs_icmp6_port_unreach(skb);
 	else
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-	return NF_DROP;
+	return xvs_drop(xnet, reason);
 }
 
 /*
@@ -269,7 +271,7 @@ static unsigned int xvs_leave(struct xvs_net *xnet, struct xvs_service *svc,
 		return NF_ACCEPT;
 	if (svc->port == XVS_FTP_PORT && pkt->dport != XVS_FTP_PORT)
 		return NF_ACCEPT;
-	return xvs_refuse(skb, pkt->af);
+	return xvs_refuse(xnet, skb, pkt->af, XVS_DROP_NO_DEST);
 }
 
 /*
@@ -316,7 +318,7 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 		check = pp->sched_check(xnet, skb, pkt);
 	switch (check) {
 	case XVS_SCHED_DROP:
-		return NF_DROP;
+		return xvs_drop(xnet, XVS_DROP_BAD_HEADER);
 	case XVS_SCHED_ACCEPT:
 		return NF_ACCEPT;
 	case XVS_SCHED_GO:
@@ -327,7 +329,7 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 	if (!svc)
 		return NF_ACCEPT;
 	if (xvs_todrop(xnet))
-		return NF_DROP;
+		return xvs_drop(xnet, XVS_DROP_DEFENSE);
 
 	/* Active FTP data from a real server is never scheduled. */
 	if (pkt->sport == XVS_FTP_DATA_PORT)
@@ -367,7 +369,8 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 		if (err == -ENOENT)
 			return xvs_leave(xnet, svc, skb, pkt, cpp);
 		if (err)
-			return NF_DROP;
+			return xvs_drop(xnet, err == -ENOMEM ? XVS_DROP_NO_MEM :
+					XVS_DROP_PE);
 		xvs_new_conn_stats(cp, svc);
 		*cpp = cp;
 		return NF_ACCEPT;
@@ -392,7 +395,7 @@ static unsigned int xvs_try_schedule(struct xvs_net *xnet,
 	cp = xvs_conn_new(xnet, pkt, &pkt->daddr, pkt->dport, dest, flags,
 			  skb->mark);
 	if (!cp)
-		return NF_DROP;
+		return xvs_drop(xnet, XVS_DROP_NO_MEM);
 	xvs_new_conn_stats(cp, svc);
 	*cpp = cp;
 	return NF_ACCEPT;
@@ -526,8 +529,10 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 		xvs_parse_ipv4(skb, pkt);
 	}
 	ret = xvs_icmp_parse(skb, pkt, &ic, related);
-	if (ret <= 0)
-		return ret < 0 ? NF_DROP : NF_ACCEPT;
+	if (ret < 0)
+		return xvs_drop(xnet, XVS_DROP_BAD_HEADER);
+	if (!ret)
+		return NF_ACCEPT;
 
 	/* The quoted reply went from the VIP to the client. */
 	xvs_pkt_reverse(&ic.inner, &rev);
@@ -549,10 +554,11 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 		new_cp = true;
 	}
 
-	verdict = NF_DROP;
 	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ &&
-	    !xvs_icmp_csum_ok(skb, ic.toff, pkt->af))
+	    !xvs_icmp_csum_ok(skb, ic.toff, pkt->af)) {
+		verdict = xvs_drop(xnet, XVS_DROP_CSUM);
 		goto out;
+	}
 
 	xvs_traffic_stats(cp, skb, true);
 	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && cp->xmit &&
@@ -592,8 +598,10 @@ static unsigned int xvs_out_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 		xvs_parse_ipv4(skb, pkt);
 	}
 	ret = xvs_icmp_parse(skb, pkt, &ic, related);
-	if (ret <= 0)
-		return ret < 0 ? NF_DROP : NF_ACCEPT;
+	if (ret < 0)
+		return xvs_drop(xnet, XVS_DROP_BAD_HEADER);
+	if (!ret)
+		return NF_ACCEPT;
 
 	/* The quoted request went from the client to the real server. */
 	xvs_pkt_reverse(&ic.inner, &rev);
@@ -602,8 +610,11 @@ static unsigned int xvs_out_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ) {
-		if (!xvs_icmp_csum_ok(skb, ic.toff, pkt->af))
+		if (!xvs_icmp_csum_ok(skb, ic.toff, pkt->af)) {
+			xvs_drop_count(xnet, XVS_DROP_CSUM);
 			goto out;
+		}
+		/* ->icmp_reply() counts its drops. */
 		if (cp->xmit && cp->xmit->icmp_reply &&
 		    !cp->xmit->icmp_reply(skb, cp, &ic, hooknum))
 			goto out;
@@ -698,7 +709,7 @@ static unsigned int xvs_out_no_conn(struct xvs_net *xnet, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (xvs_is_reset(skb, pkt))
 		return NF_ACCEPT;
-	return xvs_refuse(skb, pkt->af);
+	return xvs_refuse(xnet, skb, pkt->af, XVS_DROP_NAT_NO_CONN);
 }
 
 /* ---- the hooks ---------------------------------------------------------- */
@@ -772,7 +783,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 			cp = NULL;
 		} else {
 			__xvs_conn_put(cp);
-			return NF_DROP;
+			return xvs_drop(xnet, XVS_DROP_DEST_GONE);
 		}
 	}
 
@@ -842,6 +853,7 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 	if (!cp)
 		return xvs_out_no_conn(xnet, skb, &pkt);
 
+	/* ->reply() counts its drops. */
 	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && cp->xmit &&
 	    cp->xmit->reply &&
 	    !cp->xmit->reply(skb, cp, pp, &pkt, state->hook)) {

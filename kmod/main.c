@@ -9,6 +9,7 @@
 
 #include "xvs.h"
 #include "nfct.h"
+#include "drop.h"
 #include "conn.h"
 #include "hidden.h"
 #include "hooks_ipv6.h"
@@ -26,6 +27,9 @@ static int __net_init xvs_net_init(struct net *net)
 	err = xvs_stats_init(&xnet->tot_stats);
 	if (err)
 		return err;
+	err = xvs_drop_net_init(xnet);
+	if (err)
+		goto err_drop;
 	err = xvs_est_net_init(xnet);
 	if (err)
 		goto err_est;
@@ -67,6 +71,8 @@ err_conn:
 err_svc:
 	xvs_est_net_exit(xnet);
 err_est:
+	xvs_drop_net_exit(xnet);
+err_drop:
 	xvs_stats_free(&xnet->tot_stats);
 	return err;
 }
@@ -87,6 +93,7 @@ static void __net_exit xvs_net_exit(struct net *net)
 	xvs_svc_net_exit(xnet);
 	xvs_conn_net_exit(xnet);
 	xvs_est_net_exit(xnet);
+	xvs_drop_net_exit(xnet);
 	xvs_stats_free(&xnet->tot_stats);
 }
 

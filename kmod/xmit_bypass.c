@@ -30,6 +30,7 @@ static unsigned int xvs_bypass_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	else
 		routed = xvs_xmit_route4(cp, skb, XVS_RTM_NON_LOCAL, 0, NULL);
 	if (routed) {
+		/* Counted by the route function. */
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}

@@ -34,6 +34,7 @@
 #include "conn.h"
 #include "xmit.h"
 #include "nfct.h"
+#include "drop.h"
 
 bool xvs_xmit_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
 {
@@ -55,21 +56,27 @@ bool xvs_xmit_dec_ttl(struct net *net, struct sk_buff *skb, u16 af)
 			icmpv6_send(skb, ICMPV6_TIME_EXCEED,
 				    ICMPV6_EXC_HOPLIMIT, 0);
 			IP6_INC_STATS(net, idev, IPSTATS_MIB_INHDRERRORS);
+			xvs_drop_count(xvs_net(net), XVS_DROP_TTL);
 			return false;
 		}
 		/* A clone shares the header: change a copy. */
-		if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
+		if (skb_ensure_writable(skb, sizeof(struct ipv6hdr))) {
+			xvs_drop_count(xvs_net(net), XVS_DROP_NO_MEM);
 			return false;
+		}
 		ipv6_hdr(skb)->hop_limit--;
 		return true;
 	}
 	if (ip_hdr(skb)->ttl <= 1) {
 		IP_INC_STATS(net, IPSTATS_MIB_INHDRERRORS);
 		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		xvs_drop_count(xvs_net(net), XVS_DROP_TTL);
 		return false;
 	}
-	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+	if (skb_ensure_writable(skb, sizeof(struct iphdr))) {
+		xvs_drop_count(xvs_net(net), XVS_DROP_NO_MEM);
 		return false;
+	}
 	ip_decrease_ttl(ip_hdr(skb));
 	return true;
 }
@@ -192,6 +199,7 @@ bool xvs_xmit_fits(struct xvs_net *xnet, struct sk_buff *skb, u16 af,
 		/* Errors we forward never cause errors themselves. */
 		if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6)
 			icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		xvs_drop_count(xnet, XVS_DROP_MTU);
 		return false;
 	}
 	/* Without PMTU discovery the tunnel packet gets fragmented. */
@@ -201,6 +209,7 @@ bool xvs_xmit_fits(struct xvs_net *xnet, struct sk_buff *skb, u16 af,
 	    xvs_xmit_exceeds_mtu(skb, mtu) &&
 	    ip_hdr(skb)->protocol != IPPROTO_ICMP) {
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		xvs_drop_count(xnet, XVS_DROP_MTU);
 		return false;
 	}
 	return true;
@@ -225,6 +234,7 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 			if (!skb->dev)
 				skb->dev = skb_dst(skb)->dev;
 			dst_link_failure(skb);
+			xvs_drop_count(xnet, XVS_DROP_NO_ROUTE);
 			return -1;
 		}
 		/* The cache keeps its own reference; ours goes with the skb. */
@@ -232,8 +242,10 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 		noref = false;
 	}
 
-	if (!xvs_xmit_mode_ok(skb, cp->af, mode, rt->rt_flags & RTCF_LOCAL))
+	if (!xvs_xmit_mode_ok(skb, cp->af, mode, rt->rt_flags & RTCF_LOCAL)) {
+		xvs_drop_count(xnet, XVS_DROP_ROUTE_MODE);
 		goto err_put;
+	}
 	if (rt->rt_flags & RTCF_LOCAL) {
 		/* To the local stack on the route it already has. */
 		if (!noref)
@@ -244,9 +256,12 @@ int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
 	mtu = dst_mtu(&rt->dst);
 	if (mode & XVS_RTM_TUNNEL) {
 		mtu -= sizeof(struct iphdr) + tun_hlen;
-		if (mtu < 68)
+		if (mtu < 68) {
+			xvs_drop_count(xnet, XVS_DROP_MTU);
 			goto err_put;
+		}
 	}
+	/* It counts its drops. */
 	if (!xvs_xmit_fits(xnet, skb, cp->af, mode, mtu))
 		goto err_put;
 	skb_dst_drop(skb);
@@ -307,6 +322,7 @@ static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 		local = xvs_xmit_route6(cp, skb, mode, 0, NULL);
 	else
 		local = xvs_xmit_route4(cp, skb, mode, 0, NULL);
+	/* Counted by the route function. */
 	if (local < 0) {
 		kfree_skb(skb);
 		return NF_STOLEN;

@@ -30,6 +30,7 @@
 #include "conn.h"
 #include "xmit.h"
 #include "nfct.h"
+#include "drop.h"
 #include "app.h"
 
 /* Routing options of xvs_nat_route(). */
@@ -92,21 +93,27 @@ static int xvs_nat_route(struct xvs_conn *cp, struct sk_buff *skb,
 			if (!skb->dev)
 				skb->dev = skb_dst(skb)->dev;
 			dst_link_failure(skb);
+			xvs_drop_count(cp->xnet, XVS_DROP_NO_ROUTE);
 			return -1;
 		}
 		noref = false;
 		if (rt->rt_flags & RTCF_LOCAL) {
 			ip_rt_put(rt);
-			return (mode & XVS_RT_LOCAL_OK) ? 1 : -1;
+			if (mode & XVS_RT_LOCAL_OK)
+				return 1;
+			xvs_drop_count(cp->xnet, XVS_DROP_ROUTE_MODE);
+			return -1;
 		}
 		xvs_nat_cache_route(cp, rt);
 	}
 
 	/* A loopback source must not leave the host. */
-	if (ipv4_is_loopback(ip_hdr(skb)->saddr))
+	if (ipv4_is_loopback(ip_hdr(skb)->saddr)) {
+		xvs_drop_count(cp->xnet, XVS_DROP_ROUTE_MODE);
 		goto err_put;
+	}
 
-	/* Forwarding semantics: the packet loses one hop. */
+	/* Forwarding semantics: the packet loses one hop (counts drops). */
 	if (!xvs_xmit_dec_ttl(net, skb, AF_INET))
 		goto err_put;
 
@@ -115,6 +122,7 @@ static int xvs_nat_route(struct xvs_conn *cp, struct sk_buff *skb,
 	    (ip_hdr(skb)->frag_off & htons(IP_DF)) &&
 	    xvs_xmit_exceeds_mtu(skb, mtu)) {
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		xvs_drop_count(cp->xnet, XVS_DROP_MTU);
 		goto err_put;
 	}
 
@@ -279,25 +287,26 @@ static unsigned int xvs_nat_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 				 struct xvs_pkt *pkt)
 {
 	bool was_input = xvs_nat_was_input(cp, skb);
+	struct xvs_net *xnet = cp->xnet;
 	int local;
 
 	local = xvs_nat_route_af(cp, skb, true, true);
 	if (local < 0)
-		goto drop;
+		goto drop;	/* counted by the route function */
 	/* Traffic from outside must not be sent to our loopback. */
 	if (local && xvs_nat_bad_loopback(cp, was_input))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_ROUTE_MODE);
 
 	if (skb_ensure_writable(skb, cp->af == AF_INET6 ?
 				sizeof(struct ipv6hdr) : sizeof(struct iphdr)))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_NO_MEM);
 	if (skb_cow(skb, skb_dst(skb)->dev->hard_header_len))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_NO_MEM);
 	/* Application helper (FTP): may rewrite the payload first. */
 	if (unlikely(xvs_conn_app(cp)) && !xvs_app_pkt_in(cp, skb, pkt))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_MANGLE);
 	if (!pp->dnat(skb, cp, pkt))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_MANGLE);
 	if (cp->af == AF_INET6) {
 		ipv6_hdr(skb)->daddr = cp->daddr.in6;
 	} else {
@@ -317,24 +326,25 @@ static unsigned int xvs_nat_icmp_xmit(struct sk_buff *skb,
 				      unsigned int hooknum)
 {
 	bool was_input = xvs_nat_was_input(cp, skb);
+	struct xvs_net *xnet = cp->xnet;
 	unsigned int wlen;
 	int local;
 
 	/* From FORWARD a local real server cannot be reached. */
 	local = xvs_nat_route_af(cp, skb, hooknum != NF_INET_FORWARD, false);
 	if (local < 0)
-		goto drop;
+		goto drop;	/* counted by the route function */
 	if (local && xvs_nat_bad_loopback(cp, was_input))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_ROUTE_MODE);
 
 	wlen = ic->cthoff + (ic->has_ports ? 2 * sizeof(__be16) : 0);
 	if (skb_ensure_writable(skb, wlen))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_NO_MEM);
 	if (skb_cow(skb, skb_dst(skb)->dev->hard_header_len))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_NO_MEM);
 	if (cp->af == AF_INET6 ? !xvs_nat_icmp6(skb, cp, ic, false) :
 				 !xvs_nat_icmp(skb, cp, ic, false))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_MANGLE);
 	return xvs_nat_send_or_cont(skb, cp, local);
 
 drop:
@@ -364,6 +374,14 @@ static bool xvs_nat_reroute(struct xvs_net *xnet, u16 af, struct sk_buff *skb,
 	       !ip_route_me_harder(xnet->net, skb->sk, skb, RTN_LOCAL);
 }
 
+/* ->reply() and ->icmp_reply() drop: count it, the hook frees the skb. */
+static bool xvs_nat_reply_drop(struct xvs_net *xnet,
+			       enum xvs_drop_reason reason)
+{
+	xvs_drop_count(xnet, reason);
+	return false;
+}
+
 static bool xvs_nat_reply(struct sk_buff *skb, struct xvs_conn *cp,
 			  const struct xvs_proto_ops *pp, struct xvs_pkt *pkt,
 			  unsigned int hooknum)
@@ -371,18 +389,20 @@ static bool xvs_nat_reply(struct sk_buff *skb, struct xvs_conn *cp,
 	struct xvs_net *xnet = cp->xnet;
 
 	if (skb_ensure_writable(skb, pkt->thoff))
-		return false;
+		return xvs_nat_reply_drop(xnet, XVS_DROP_NO_MEM);
 	if (unlikely(xvs_conn_app(cp)) && !xvs_app_pkt_out(cp, skb, pkt))
-		return false;
+		return xvs_nat_reply_drop(xnet, XVS_DROP_MANGLE);
 	if (!pp->snat(skb, cp, pkt))
-		return false;
+		return xvs_nat_reply_drop(xnet, XVS_DROP_MANGLE);
 	if (cp->af == AF_INET6) {
 		ipv6_hdr(skb)->saddr = cp->vaddr.in6;
 	} else {
 		ip_hdr(skb)->saddr = cp->vaddr.ip;
 		ip_send_check(ip_hdr(skb));
 	}
-	return xvs_nat_reroute(xnet, cp->af, skb, hooknum);
+	if (!xvs_nat_reroute(xnet, cp->af, skb, hooknum))
+		return xvs_nat_reply_drop(xnet, XVS_DROP_NO_ROUTE);
+	return true;
 }
 
 static bool xvs_nat_icmp_reply(struct sk_buff *skb, struct xvs_conn *cp,
@@ -392,11 +412,13 @@ static bool xvs_nat_icmp_reply(struct sk_buff *skb, struct xvs_conn *cp,
 
 	wlen = ic->cthoff + (ic->has_ports ? 2 * sizeof(__be16) : 0);
 	if (skb_ensure_writable(skb, wlen))
-		return false;
+		return xvs_nat_reply_drop(cp->xnet, XVS_DROP_NO_MEM);
 	if (cp->af == AF_INET6 ? !xvs_nat_icmp6(skb, cp, ic, true) :
 				 !xvs_nat_icmp(skb, cp, ic, true))
-		return false;
-	return xvs_nat_reroute(cp->xnet, cp->af, skb, hooknum);
+		return xvs_nat_reply_drop(cp->xnet, XVS_DROP_MANGLE);
+	if (!xvs_nat_reroute(cp->xnet, cp->af, skb, hooknum))
+		return xvs_nat_reply_drop(cp->xnet, XVS_DROP_NO_ROUTE);
+	return true;
 }
 
 const struct xvs_xmit_ops xvs_xmit_nat = {

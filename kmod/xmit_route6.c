@@ -23,6 +23,7 @@
 #include "xvs.h"
 #include "conn.h"
 #include "xmit.h"
+#include "drop.h"
 
 /* The connection's route, if still valid; used without a reference. */
 static struct rt6_info *xvs_rt6_cached(struct xvs_conn *cp,
@@ -106,6 +107,7 @@ int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
 			if (!skb->dev)
 				skb->dev = skb_dst(skb)->dev;
 			dst_link_failure(skb);
+			xvs_drop_count(cp->xnet, XVS_DROP_NO_ROUTE);
 			return -1;
 		}
 		/* The cache keeps its own reference; ours goes with the skb. */
@@ -113,8 +115,11 @@ int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
 		noref = false;
 	}
 
-	if (!xvs_xmit_mode_ok(skb, cp->af, mode, xvs_dst_is_local6(&rt->dst)))
+	if (!xvs_xmit_mode_ok(skb, cp->af, mode,
+			      xvs_dst_is_local6(&rt->dst))) {
+		xvs_drop_count(cp->xnet, XVS_DROP_ROUTE_MODE);
 		goto err_put;
+	}
 	if (xvs_dst_is_local6(&rt->dst)) {
 		/* To the local stack on the route it already has. */
 		if (!noref)
@@ -125,9 +130,12 @@ int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
 	mtu = dst_mtu(&rt->dst);
 	if (mode & XVS_RTM_TUNNEL) {
 		mtu -= sizeof(struct ipv6hdr) + tun_hlen;
-		if (mtu < IPV6_MIN_MTU)
+		if (mtu < IPV6_MIN_MTU) {
+			xvs_drop_count(cp->xnet, XVS_DROP_MTU);
 			goto err_put;
+		}
 	}
+	/* It counts its drops. */
 	if (!xvs_xmit_fits(cp->xnet, skb, cp->af, mode, mtu))
 		goto err_put;
 

@@ -37,6 +37,7 @@
 #include "conn.h"
 #include "xmit.h"
 #include "nfct.h"
+#include "drop.h"
 
 /* What one packet needs from its destination's tunnel settings. */
 struct xvs_tun {
@@ -244,11 +245,11 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 					XVS_RTM_TUNNEL, t.hlen, &saddr.ip);
 	}
 	if (local < 0)
-		goto drop;
+		goto drop;	/* counted by the route function */
 	if (local) {
 		/* Ours is the real server: no tunnel, if the family fits. */
 		if (out_af != cp->af)
-			goto drop;
+			return xvs_drop_skb(xnet, skb, XVS_DROP_ROUTE_MODE);
 		skb->ipvs_property = 1;
 		xvs_conn_nfct(skb, cp, true);
 		return NF_ACCEPT;
@@ -261,13 +262,13 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	nskb = xvs_tun_headroom(skb, LL_RESERVED_SPACE(skb_dst(skb)->dev) +
 				outer_len + t.hlen);
 	if (!nskb)
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_NO_MEM);
 	skb = nskb;
 
 	xvs_tun_inner_of(xnet, skb, cp->af, &in);
 	next_protocol = in.protocol;
 	if (iptunnel_handle_offloads(skb, xvs_tun_gso_type(&t, out_af)))
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_TUNNEL);
 	skb->transport_header = skb->network_header;
 	skb_set_inner_ipproto(skb, next_protocol);
 	skb_set_inner_mac_header(skb, skb_inner_network_offset(skb));
@@ -277,7 +278,7 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 					   IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM));
 
 		if (xvs_tun_push_gue(xnet->net, skb, &t, &next_protocol))
-			goto drop;
+			return xvs_drop_skb(xnet, skb, XVS_DROP_TUNNEL);
 		/* nocsum: a zero UDP checksum (IPv6: RFC 6935's tunnels). */
 		if (out_af == AF_INET6)
 			udp6_set_csum(nocsum, skb, &saddr.in6, &cp->daddr.in6,
@@ -325,7 +326,7 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	skb->ipvs_property = 1;
 	/* An entry kept (NFCT) is confirmed, as the stack would have. */
 	if (xvs_nfct_tunnel_out(skb, cp) != NF_ACCEPT)
-		goto drop;
+		return xvs_drop_skb(xnet, skb, XVS_DROP_CONNTRACK);
 	nf_reset_ct(skb);
 	skb_forward_csum(skb);
 	if (skb->dev)

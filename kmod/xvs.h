@@ -202,10 +202,11 @@ struct xvs_sysctl_vals {
 	int schedule_icmp;
 	int ignore_tunneled;
 	int run_estimation;
-	int debug_level;
+	int debug_level;		/* net.xvs.debug_level (drop.c) */
 };
 
 struct xvs_hidden_net;
+struct xvs_drop_stats;
 
 struct xvs_net {
 	struct net *net;
@@ -288,6 +289,11 @@ struct xvs_net {
 
 	/* "hidden" interfaces without a kernel patch (hidden.c, hidden.h) */
 	struct xvs_hidden_net *hidden;
+
+	/* Drop reasons (drop.c, drop.h): per-CPU counters, net.xvs sysctls */
+	struct xvs_drop_stats __percpu *drops;
+	struct ctl_table_header *drop_sysctl_hdr;
+	struct ctl_table *drop_sysctl_tbl;
 };
 
 extern unsigned int xvs_net_id;

@@ -16,7 +16,9 @@
 #    tiny, overlapping, incomplete and oversized fragment chains): no
 #    crash (console check), the balancer still answers, and the module
 #    unloads cleanly afterwards (a leaked connection would make the slab
-#    cache's destruction warn).
+#    cache's destruction warn).  xvs only: the bad_header drop counter in
+#    /proc/net/xvs_drops grows, xvsadm -L --drops (text and JSON) shows it,
+#    and net.xvs.debug_level=1 logs the drops.
 #
 # Argument: the balancer, ipvs or xvs.
 # xvs-timeout: 300
@@ -114,12 +116,50 @@ big_page dr-tcp-mtu700 $VIP2
 in_ns client ip link set eth0 mtu 1500
 in_ns director ip link set eth0 mtu 1500
 
+# xvs: the drop counter of truncated headers, and its debug line.
+drop_count() {
+	in_ns director awk -v r="$1" '$1 == r { print $2 }' /proc/net/xvs_drops
+}
+if [ "$LB" = xvs ]; then
+	bad_before=$(drop_count bad_header)
+	in_ns director sh -c 'echo 1 > /proc/sys/net/xvs/debug_level'
+	dmesg -c > /dev/null
+fi
+
 # Malformed packets to both VIPs, then the balancer still works.
 for v in $VIP $VIP2; do
 	out=$(in_ns client xvs-pkt bad $v 80)
 	log "malformed packets to $v: $out"
 done
 sleep 1
+
+if [ "$LB" = xvs ]; then
+	in_ns director sh -c 'echo 0 > /proc/sys/net/xvs/debug_level'
+	bad_after=$(drop_count bad_header)
+	in_ns director cat /proc/net/xvs_drops | quote
+	if [ "${bad_before:-x}" != x ] && [ "${bad_after:-0}" -gt "$bad_before" ]; then
+		pass drops-bad-header
+	else
+		fail drops-bad-header "bad_header ${bad_before:-none} -> ${bad_after:-none}"
+	fi
+	# Lines and counts the same as the file (no bad headers since).
+	out=$(in_ns director xvsadm -L --drops)
+	echo "$out" | quote
+	check_eq xvsadm-drops-bad-header "$bad_after" \
+		"$(echo "$out" | awk '$1 == "bad_header" { print $2 }')"
+	check_eq xvsadm-drops-lines "$(($(in_ns director cat /proc/net/xvs_drops | wc -l) + 1))" \
+		"$(echo "$out" | wc -l)"
+	out=$(in_ns director xvsadm -L --drops --format json)
+	case $out in
+	*"\"bad_header\": $bad_after,"*) pass xvsadm-drops-json ;;
+	*) fail xvsadm-drops-json "$(echo "$out" | tr '\n' ' ')" ;;
+	esac
+	n=$(dmesg | grep -c 'xvs: drop: bad_header')
+	if [ "$n" -ge 1 ]; then pass drops-debug-line; else fail drops-debug-line "no 'xvs: drop: bad_header' in dmesg"; fi
+	dmesg -c > /dev/null
+	# ip_vs' files and sysctls know nothing of it.
+	check_eq drops-not-in-ipv4-vs "" "$(ls /proc/sys/net/ipv4/vs | grep debug)"
+fi
 r=$(lab_get 80)
 case $r in rs[123]) pass after-bad-nat-answers ;; *) fail after-bad-nat-answers "got $r" ;; esac
 out=$(in_ns client xvs-pkt udp -t 5 $VIP 9053 20000)

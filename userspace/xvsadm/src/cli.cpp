@@ -102,6 +102,7 @@ enum Tag : int {
 	TAG_SYNC_MAXLEN, TAG_TUN_INFO, TAG_TUN_TYPE, TAG_TUN_PORT,
 	TAG_TUN_NOCSUM, TAG_TUN_CSUM, TAG_TUN_REMCSUM,
 	TAG_FORMAT,	// xvsadm extension
+	TAG_DROPS,	// xvsadm extension
 };
 
 [[noreturn]] void fail(int code, const char *fmt, ...)
@@ -465,6 +466,7 @@ Command parse_command(const std::vector<std::string> &args)
 		{"tun-csum", '\0', POPT_ARG_NONE, nullptr, TAG_TUN_CSUM, nullptr, nullptr},
 		{"tun-remcsum", '\0', POPT_ARG_NONE, nullptr, TAG_TUN_REMCSUM, nullptr, nullptr},
 		{"format", '\0', POPT_ARG_STRING, oa, TAG_FORMAT, nullptr, nullptr},
+		{"drops", '\0', POPT_ARG_NONE, nullptr, TAG_DROPS, nullptr, nullptr},
 		POPT_TABLEEND
 	};
 
@@ -782,6 +784,11 @@ Command parse_command(const std::vector<std::string> &args)
 			    c.output_format != "text")
 				fail(2, "unknown output format `%s'", optarg);
 			break;
+		case TAG_DROPS:
+			if (c.drops)
+				fail(2, "multiple 'drops' options specified");
+			c.drops = true;
+			break;
 		default:
 			fail(2, "invalid option `%s'",
 			     poptBadOption(ctx.get(), POPT_BADOPTION_NOALIAS));
@@ -821,6 +828,12 @@ Command parse_command(const std::vector<std::string> &args)
 	if (!c.output_format.empty() && c.cmd != Cmd::List)
 		fail(2, "Illegal 'format' option with the '%s' command",
 		     cmd_names[static_cast<int>(c.cmd) - 1]);
+	if (c.drops && c.cmd != Cmd::List)
+		fail(2, "Illegal 'drops' option with the '%s' command",
+		     cmd_names[static_cast<int>(c.cmd) - 1]);
+	// Only -n and --format go with --drops.
+	if (c.drops && (c.options & ~bit(OPT_NUMERIC)))
+		fail(2, "options conflicts in the list command");
 
 	if (c.cmd == Cmd::Add || c.cmd == Cmd::Edit) {
 		if (!c.svc.fwmark && !c.svc.port &&

@@ -112,6 +112,8 @@ struct Command {
 	TimeoutSpec timeouts;
 	// xvsadm extension: "--format json" with -L.
 	std::string output_format;
+	// xvsadm extension: "-L --drops", xvs.ko's drop reason counters.
+	bool drops = false;
 };
 
 // Name of an option in ipvsadm's messages ("service-address", ...).

@@ -1,6 +1,7 @@
 #include "engine.hpp"
 #include "format.hpp"
 #include "json.hpp"
+#include "drops.hpp"
 
 #include <linux/ip_vs.h>
 #include <netinet/in.h>
@@ -354,6 +355,30 @@ void Engine::list_json(const Command &c)
 	print(json::render(snap, c.format & FMT_NUMERIC));
 }
 
+// xvs.ko only: the kernel's ip_vs has no such file.
+void Engine::list_drops(const Command &c)
+{
+	std::string text;
+	if (std::FILE *f = std::fopen(drops::proc_file, "r")) {
+		char buf[512];
+		std::size_t n;
+		while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
+			text.append(buf, n);
+		std::fclose(f);
+	} else {
+		std::fprintf(err_, "cannot open file %s\n", drops::proc_file);
+		throw Quit{1};
+	}
+	auto counters = drops::parse(text);
+	if (!counters) {
+		std::fprintf(err_, "unexpected contents of %s\n",
+			     drops::proc_file);
+		throw Quit{1};
+	}
+	print(c.output_format == "json" ? drops::render_json(*counters) :
+					  drops::render_text(*counters));
+}
+
 int Engine::restore(const std::string &argv0)
 {
 	ConfigStream stream(stdin, argv0);
@@ -382,7 +407,9 @@ int Engine::run(const std::vector<std::string> &argv, bool reading_stdin)
 	try {
 		switch (c.cmd) {
 		case Cmd::List:
-			if (c.output_format == "json")
+			if (c.drops)
+				list_drops(c);
+			else if (c.output_format == "json")
 				list_json(c);
 			else if (c.options & bit(OPT_CONNECTION))
 				list_conn(c.format);

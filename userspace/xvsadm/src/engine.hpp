@@ -65,6 +65,7 @@ private:
 	void list_timeout();
 	void list_daemon();
 	void list_json(const Command &c);
+	void list_drops(const Command &c);
 	int restore(const std::string &argv0);
 
 	std::FILE *out_;

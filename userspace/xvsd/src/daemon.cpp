@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -193,6 +194,20 @@ HaStatus Daemon::ha_status() const
 	return h;
 }
 
+// xvs.ko's drop counters; the kernel's ip_vs has none.
+static std::string drop_metrics()
+{
+	std::string text;
+	if (std::FILE *f = std::fopen("/proc/net/xvs_drops", "r")) {
+		char buf[512];
+		std::size_t n;
+		while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
+			text.append(buf, n);
+		std::fclose(f);
+	}
+	return drop_metrics_text(text);
+}
+
 void Daemon::serve_control()
 {
 	std::string cmd;
@@ -203,7 +218,7 @@ void Daemon::serve_control()
 	if (cmd == "status")
 		out = status_text(ha_status(), director_->snapshot(), cfg_path_);
 	else if (cmd == "metrics")
-		out = metrics_text(ha_status(), director_->snapshot());
+		out = metrics_text(ha_status(), director_->snapshot()) + drop_metrics();
 	else if (cmd == "reload") {
 		reload();
 		out = "reload requested; see the log\n";
@@ -219,7 +234,7 @@ void Daemon::serve_metrics()
 	if (!c)
 		return;
 	if (path == "/metrics" || path == "/") {
-		std::string body = metrics_text(ha_status(), director_->snapshot());
+		std::string body = metrics_text(ha_status(), director_->snapshot()) + drop_metrics();
 		write_all(c.get(), "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
 				   "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
 	} else {

@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include <cstdio>
+#include <sstream>
 
 namespace xvsd {
 
@@ -107,6 +108,22 @@ std::string metrics_text(const HaStatus &ha, const DirectorSnapshot &d)
 	per_real("xvsd_real_inactive_connections", "gauge", "inactive connections (IPVS)",
 		 [](const RealSnapshot &r) { return std::to_string(r.inactive); });
 	return s;
+}
+
+std::string drop_metrics_text(const std::string &proc_text)
+{
+	std::string s;
+	std::istringstream in(proc_text);
+	std::string reason, count;
+	while (in >> reason >> count) {
+		if (count.find_first_not_of("0123456789") != std::string::npos)
+			continue;
+		s += "xvs_drops_total{reason=\"" + esc(reason) + "\"} " + count + "\n";
+	}
+	if (s.empty())
+		return s;
+	return "# HELP xvs_drops_total packets xvs.ko dropped, by reason\n"
+	       "# TYPE xvs_drops_total counter\n" + s;
 }
 
 } // namespace xvsd

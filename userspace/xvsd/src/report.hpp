@@ -22,5 +22,8 @@ struct HaStatus {
 
 std::string status_text(const HaStatus &ha, const DirectorSnapshot &d, const std::string &config);
 std::string metrics_text(const HaStatus &ha, const DirectorSnapshot &d);
+// xvs.ko's drop counters (the text of /proc/net/xvs_drops, "reason count"
+// lines) as xvs_drops_total{reason="..."}; "" for no counters (ip_vs).
+std::string drop_metrics_text(const std::string &proc_text);
 
 } // namespace xvsd
