@@ -13,7 +13,7 @@ KMODDIR ?= /lib/modules/$(KVER)
 JOBS ?= $(shell nproc)
 export KVER KDIR KIMAGE KMODDIR BUILD ROOT
 
-.PHONY: all deps kmod kernel userspace install test test-run demo demo-run clean bench bench-run
+.PHONY: all deps kmod kernel userspace install install-kmod test test-run demo demo-run clean bench bench-run
 
 all: kmod userspace
 
@@ -44,10 +44,19 @@ userspace:
 	@cmake --build $(BUILD)/cmake -j $(JOBS)
 
 # Installs the userspace programs with their man pages and bash completion
-# (PREFIX defaults to /usr/local; DESTDIR is honoured).
+# (PREFIX defaults to /usr/local; DESTDIR is honoured), and xvs.ko.
 PREFIX ?= /usr/local
-install: userspace
+install: userspace install-kmod
 	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)/cmake --prefix $(PREFIX)
+
+# xvs.ko into $(DESTDIR)/lib/modules/$(KVER)/updates/ by the kernel's
+# modules_install, and the modprobe.d note on xvs and ip_vs; depmod only for
+# the running system (with DESTDIR the packager runs it).
+install-kmod: kmod
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod-src INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	@install -D -m 644 $(ROOT)/kmod/modprobe.d/xvs.conf $(DESTDIR)/etc/modprobe.d/xvs.conf
+	$(if $(DESTDIR),,depmod -a $(KVER))
 
 test: deps
 	@$(MAKE) --no-print-directory test-run
