@@ -13,7 +13,8 @@ KMODDIR ?= /lib/modules/$(KVER)
 JOBS ?= $(shell nproc)
 export KVER KDIR KIMAGE KMODDIR BUILD ROOT
 
-.PHONY: all deps kmod kernel userspace install install-kmod test test-run demo demo-run clean bench bench-run
+.PHONY: all deps kmod kernel userspace install install-kmod test test-run demo demo-run clean bench bench-run \
+	deb deb-run
 
 all: kmod userspace
 
@@ -57,6 +58,31 @@ install-kmod: kmod
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	@install -D -m 644 $(ROOT)/kmod/modprobe.d/xvs.conf $(DESTDIR)/etc/modprobe.d/xvs.conf
 	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# Debian packages (debian/): xvs-dkms, xvsadm, xvsd in build/deb/.  The
+# working tree is copied to build/deb/src and built there with a snapshot
+# version, 0.1.0+git<commits>.<hash> from debian/changelog and git.
+# DEB_BUILD=-A builds xvs-dkms alone (nothing to compile).
+DEB_BUILD ?= -b
+DEB_DIR := $(BUILD)/deb
+deb:
+	@$(ROOT)/scripts/install-deps.sh deb
+	@$(MAKE) --no-print-directory deb-run
+
+deb-run:
+	@rm -rf $(DEB_DIR)/src && mkdir -p $(DEB_DIR)/src
+	@rm -f $(DEB_DIR)/*.deb $(DEB_DIR)/*.changes $(DEB_DIR)/*.buildinfo
+	@rsync -a --exclude=/build --exclude=/.git $(ROOT)/ $(DEB_DIR)/src/
+	@set -e; cd $(ROOT); \
+		base=$$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog); \
+		ver=$$base+git$$(git rev-list --count HEAD).$$(git rev-parse --short=7 HEAD); \
+		date=$$(date -u -R -d @$$(git log -1 --format=%ct)); \
+		{ echo "xvs ($$ver) UNRELEASED; urgency=medium"; echo; \
+		  echo "  * Snapshot of $$(git rev-parse HEAD)."; echo; \
+		  echo " -- $$(sed -n 's/^Maintainer: //p' debian/control)  $$date"; echo; \
+		  cat debian/changelog; } > $(DEB_DIR)/src/debian/changelog; \
+		echo "deb: xvs $$ver"
+	cd $(DEB_DIR)/src && dpkg-buildpackage $(DEB_BUILD) -us -uc -j$(JOBS)
 
 test: deps
 	@$(MAKE) --no-print-directory test-run
