@@ -13,7 +13,8 @@ KMODDIR ?= /lib/modules/$(KVER)
 JOBS ?= $(shell nproc)
 export KVER KDIR KIMAGE KMODDIR BUILD ROOT
 
-.PHONY: all deps kmod kernel userspace install test test-run test-reference demo demo-run clean bench bench-run
+.PHONY: all deps kmod kernel userspace install install-kmod test test-run \
+	test-reference demo demo-run clean bench bench-run deb deb-run
 
 all: kmod userspace
 
@@ -44,10 +45,44 @@ userspace:
 	@cmake --build $(BUILD)/cmake -j $(JOBS)
 
 # Installs the userspace programs with their man pages and bash completion
-# (PREFIX defaults to /usr/local; DESTDIR is honoured).
+# (PREFIX defaults to /usr/local; DESTDIR is honoured), and xvs.ko.
 PREFIX ?= /usr/local
-install: userspace
+install: userspace install-kmod
 	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)/cmake --prefix $(PREFIX)
+
+# xvs.ko into $(DESTDIR)/lib/modules/$(KVER)/updates/ by the kernel's
+# modules_install, and the modprobe.d note on xvs and ip_vs; depmod only for
+# the running system (with DESTDIR the packager runs it).
+install-kmod: kmod
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod-src INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	@install -D -m 644 $(ROOT)/kmod/modprobe.d/xvs.conf $(DESTDIR)/etc/modprobe.d/xvs.conf
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# Debian packages (debian/): xvs-dkms, xvsadm, xvsd in build/deb/.  The
+# working tree is copied to build/deb/src and built there with a snapshot
+# version, 0.1.0+git<commits>.<hash> from debian/changelog and git.
+# DEB_BUILD=-A builds xvs-dkms alone (nothing to compile).
+DEB_BUILD ?= -b
+DEB_DIR := $(BUILD)/deb
+deb:
+	@$(ROOT)/scripts/install-deps.sh deb
+	@$(MAKE) --no-print-directory deb-run
+
+deb-run:
+	@rm -rf $(DEB_DIR)/src && mkdir -p $(DEB_DIR)/src
+	@rm -f $(DEB_DIR)/*.deb $(DEB_DIR)/*.changes $(DEB_DIR)/*.buildinfo
+	@rsync -a --exclude=/build --exclude=/.git $(ROOT)/ $(DEB_DIR)/src/
+	@set -e; cd $(ROOT); \
+		base=$$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog); \
+		ver=$$base+git$$(git rev-list --count HEAD).$$(git rev-parse --short=7 HEAD); \
+		date=$$(date -u -R -d @$$(git log -1 --format=%ct)); \
+		{ echo "xvs ($$ver) UNRELEASED; urgency=medium"; echo; \
+		  echo "  * Snapshot of $$(git rev-parse HEAD)."; echo; \
+		  echo " -- $$(sed -n 's/^Maintainer: //p' debian/control)  $$date"; echo; \
+		  cat debian/changelog; } > $(DEB_DIR)/src/debian/changelog; \
+		echo "deb: xvs $$ver"
+	cd $(DEB_DIR)/src && dpkg-buildpackage $(DEB_BUILD) -us -uc -j$(JOBS)
 
 # The seconds the packages and the build took reach run-all.sh's timing
 # table (XVS_DEPS_SECS, XVS_BUILD_SECS).

@@ -18,6 +18,13 @@ if [ "${1:-}" = bench ]; then
 	packages+=(libbenchmark-dev gnuplot-nox python3 linux-perf)
 fi
 
+# `install-deps.sh deb`: also what `make deb` and tests/pkg/check-packages.sh
+# need (debhelper with the dkms addon, dkms itself to install xvs-dkms,
+# lintian; no devscripts: the snapshot changelog is written by the Makefile)
+if [ "${1:-}" = deb ]; then
+	packages+=(debhelper dh-dkms dkms lintian fakeroot dpkg-dev)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
