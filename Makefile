@@ -87,7 +87,7 @@ deb-run:
 # The seconds the packages and the build took reach run-all.sh's timing
 # table (XVS_DEPS_SECS, XVS_BUILD_SECS).
 test:
-	@t0=$$(date +%s); $(ROOT)/scripts/install-deps.sh || exit 1; \
+	@t0=$$(date +%s); $(ROOT)/scripts/install-deps.sh deb || exit 1; \
 		XVS_DEPS_SECS=$$(( $$(date +%s) - t0 )) \
 		$(MAKE) --no-print-directory test-run
 

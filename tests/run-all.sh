@@ -16,7 +16,7 @@
 #
 # Environment: XVS_BUILD_OK=0 (set by `make test` when `make all` failed)
 # records the failed build; XVS_SKIP_QEMU=1 / XVS_SKIP_UNIT=1 /
-# XVS_SKIP_KDEBUG=1 leave a part out (for development only; `make test`
+# XVS_SKIP_KDEBUG=1 / XVS_SKIP_PKG=1 leave a part out (for development only; `make test`
 # never sets them).  KERNEL_CACHE: where `make kernel` keeps its kernels.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -192,6 +192,21 @@ if [ "${XVS_SKIP_KDEBUG:-0}" != 1 ]; then
 		kdebug_results "$out/qemu-kdebug.txt"
 		sed 's/^\(part\|scenario\) /&kdebug:/' "$out/timing-kdebug.txt" >> "$parts"
 	fi
+fi
+
+# The Debian packages: built (make deb), linted, installed on this host
+# (DKMS builds xvs.ko for Debian's 6.1 kernel), run, purged.  Last: it
+# changes /lib/modules of that kernel while it runs, and every VM image is
+# built by now.
+if [ "${XVS_SKIP_PKG:-0}" != 1 ]; then
+	echo "== Debian packages (tests/pkg/check-packages.sh)"
+	part_begin
+	"$ROOT/tests/pkg/check-packages.sh" > "$out/pkg.txt" 2>&1
+	grep -E '^(PASS|FAIL) pkg/' "$out/pkg.txt" >> "$results"
+	grep -qE '^(PASS|FAIL) pkg/' "$out/pkg.txt" ||
+		record "FAIL pkg/run check-packages.sh reported nothing, see $out/pkg.txt"
+	grep '^FAIL ' "$out/pkg.txt" | sed 's/^/   /'
+	part_end debian-packages
 fi
 
 timing_table
