@@ -81,7 +81,8 @@ reference_key() {
 	done
 	for t in "$ROOT"/tests/tools/xvs-*.c; do
 		n=${t##*/}
-		cat "$f" "${libs[@]}" | grep -qw -- "${n%.c}" && srcs+=("$t")
+		# (no pipe into grep -q: under pipefail its early exit fails it)
+		grep -qw -- "${n%.c}" "$f" "${libs[@]}" && srcs+=("$t")
 	done
 	if grep -qw xvs-nltest "$f"; then
 		srcs+=("$ROOT/userspace/tools/nltest.cpp")
@@ -93,7 +94,7 @@ reference_key() {
 	} | sha256sum | cut -c1-16
 }
 is_reference() { # FILE VARIANT
-	sed -n 's/^# xvs-reference: *//p' "$1" | grep -qxF -- "$2"
+	[ -n "$(sed -n 's/^# xvs-reference: *//p' "$1" | grep -xF -- "$2")" ]
 }
 add_instance() { # FILE ARGS
 	local f=$1 args=$2 name tmo vms id vmlist
