@@ -16,85 +16,81 @@
 
 unsigned int xvs_net_id __read_mostly;
 
+static int xvs_tot_stats_init(struct xvs_net *xnet)
+{
+	return xvs_stats_init(&xnet->tot_stats);
+}
+
+static void xvs_tot_stats_exit(struct xvs_net *xnet)
+{
+	xvs_stats_free(&xnet->tot_stats);
+}
+
+/*
+ * A namespace's parts, set up in this order and torn down in the reverse
+ * one (also when a later part fails to set up), so each part's exit runs
+ * while everything it set up on stays.  Read bottom up, the teardown is:
+ * no packet enters (hidden, hooks) before connections go, the sync backup
+ * that creates connections stops before the table is emptied, connections
+ * release their destinations before the services go.
+ */
+struct xvs_net_part {
+	const char *name;
+	int (*init)(struct xvs_net *xnet);
+	void (*exit)(struct xvs_net *xnet);
+};
+
+static const struct xvs_net_part xvs_net_parts[] = {
+	{ "stats",	xvs_tot_stats_init,	xvs_tot_stats_exit },
+	{ "drops",	xvs_drop_net_init,	xvs_drop_net_exit },
+	{ "estimator",	xvs_est_net_init,	xvs_est_net_exit },
+	{ "services",	xvs_svc_net_init,	xvs_svc_net_exit },
+	/* its exit empties the table: entries wait for no timer */
+	{ "connections", xvs_conn_net_init,	xvs_conn_net_exit },
+	{ "sync",	xvs_sync_net_init,	xvs_sync_net_exit },
+	{ "sysctl",	xvs_sysctl_net_init,	xvs_sysctl_net_exit },
+	{ "proc",	xvs_proc_net_init,	xvs_proc_net_exit },
+	{ "hooks",	xvs_hooks_net_init,	xvs_hooks_net_exit },
+	{ "hidden",	xvs_hidden_net_init,	xvs_hidden_net_exit },
+	/*
+	 * Conntrack expectations come with connections (FTP), not with the
+	 * namespace: nothing to set up, but they go before anything else.
+	 */
+	{ "conntrack",	NULL,			xvs_nfct_net_exit },
+};
+
+static void xvs_net_parts_exit(struct xvs_net *xnet, unsigned int n)
+{
+	while (n--)
+		xvs_net_parts[n].exit(xnet);
+}
+
 static int __net_init xvs_net_init(struct net *net)
 {
 	struct xvs_net *xnet = xvs_net(net);
+	unsigned int i;
 	int err;
 
 	xnet->net = net;
 	mutex_init(&xnet->mutex);
 
-	err = xvs_stats_init(&xnet->tot_stats);
-	if (err)
-		return err;
-	err = xvs_drop_net_init(xnet);
-	if (err)
-		goto err_drop;
-	err = xvs_est_net_init(xnet);
-	if (err)
-		goto err_est;
-	err = xvs_svc_net_init(xnet);
-	if (err)
-		goto err_svc;
-	err = xvs_conn_net_init(xnet);
-	if (err)
-		goto err_conn;
-	err = xvs_sync_net_init(xnet);
-	if (err)
-		goto err_sync;
-	err = xvs_sysctl_net_init(xnet);
-	if (err)
-		goto err_sysctl;
-	err = xvs_proc_net_init(xnet);
-	if (err)
-		goto err_proc;
-	err = xvs_hooks_net_init(xnet);
-	if (err)
-		goto err_hooks;
-	err = xvs_hidden_net_init(xnet);
-	if (err)
-		goto err_hidden;
+	for (i = 0; i < ARRAY_SIZE(xvs_net_parts); i++) {
+		if (!xvs_net_parts[i].init)
+			continue;
+		err = xvs_net_parts[i].init(xnet);
+		if (err) {
+			pr_err("namespace setup failed at %s: %d\n",
+			       xvs_net_parts[i].name, err);
+			xvs_net_parts_exit(xnet, i);
+			return err;
+		}
+	}
 	return 0;
-
-err_hidden:
-	xvs_hooks_net_exit(xnet);
-err_hooks:
-	xvs_proc_net_exit(xnet);
-err_proc:
-	xvs_sysctl_net_exit(xnet);
-err_sysctl:
-	xvs_sync_net_exit(xnet);
-err_sync:
-	xvs_conn_net_exit(xnet);
-err_conn:
-	xvs_svc_net_exit(xnet);
-err_svc:
-	xvs_est_net_exit(xnet);
-err_est:
-	xvs_drop_net_exit(xnet);
-err_drop:
-	xvs_stats_free(&xnet->tot_stats);
-	return err;
 }
 
 static void __net_exit xvs_net_exit(struct net *net)
 {
-	struct xvs_net *xnet = xvs_net(net);
-
-	xvs_nfct_net_exit(xnet);
-	xvs_hidden_net_exit(xnet);
-	/* No packet enters after this; then connections release destinations. */
-	xvs_hooks_net_exit(xnet);
-	/* The sync backup creates connections too: stop it first. */
-	xvs_sync_net_exit(xnet);
-	xvs_conn_flush(xnet);
-	xvs_proc_net_exit(xnet);
-	xvs_sysctl_net_exit(xnet);
-	xvs_svc_net_exit(xnet);
-	xvs_conn_net_exit(xnet);
-	xvs_est_net_exit(xnet);
-	xvs_drop_net_exit(xnet);
-	xvs_stats_free(&xnet->tot_stats);
+	xvs_net_parts_exit(xvs_net(net), ARRAY_SIZE(xvs_net_parts));
 }
 
 /*
