@@ -27,10 +27,15 @@ tdests() {
 	done
 }
 
-# gets SERVICE N: N sequential HTTP requests, one answering server per line
+# gets SERVICE N: N sequential HTTP requests, one answering server per
+# line (xvs-pkt closes first: a slow host's retransmissions never reset an
+# entry out of the counts that lc and wlc read)
 gets() {
 	local i
-	for i in $(seq "$2"); do lab_get "${1#*:}"; done
+	for i in $(seq "$2"); do
+		next_sport
+		in_ns client xvs-pkt get -p $SCHED_SPORT "${1%:*}" "${1#*:}"
+	done
 }
 
 

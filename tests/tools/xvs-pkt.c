@@ -145,6 +145,16 @@ static int cmd_get(int argc, char **argv)
 	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
 	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
 		goto err;
+	/*
+	 * Close our side first, as HTTP/1.0 clients may: we then hold the
+	 * TIME_WAIT, and a FIN the server retransmits on a slow host is
+	 * acknowledged.  Closed second, we would answer it with a reset,
+	 * which moves the balancer's entry to CLOSE (10 s) and out of the
+	 * connection counts the schedulers read, at a time only the host's
+	 * load decides.
+	 */
+	if (shutdown(fd, SHUT_WR) < 0)
+		goto err;
 	while (len < sizeof(buf) - 1 &&
 	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += n;
