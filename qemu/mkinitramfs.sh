@@ -47,6 +47,16 @@ if [ -d "$BUILD/bin" ]; then
 	done
 fi
 XVS_KO=${XVS_KO:-$BUILD/kmod/xvs.ko}
+# XVS_MODULES_KO (optional): an xvs.ko installed in the host's module tree
+# (KMODDIR/updates/dkms/xvs.ko, as DKMS leaves it), shipped at the same place
+# in the image's tree so that the guest's `modprobe xvs` finds it.
+XVS_MODULES_KO=${XVS_MODULES_KO:-}
+if [ -n "$XVS_MODULES_KO" ]; then
+	case $XVS_MODULES_KO in
+	"$KMODDIR"/*.ko) [ -f "$XVS_MODULES_KO" ] || die "XVS_MODULES_KO: no file $XVS_MODULES_KO" ;;
+	*) die "XVS_MODULES_KO: $XVS_MODULES_KO is not a module under $KMODDIR" ;;
+	esac
+fi
 
 # Kernel modules the labs use; the closure comes from modules.dep.
 # (virtio_pci, virtio_net: the NICs of multi-VM labs)
@@ -116,6 +126,7 @@ key=$( {
 	stat -L -c '%n %s %Y' "$BUSYBOX" "${host_bins[@]}" "${opt_bins[@]}"
 	[ ${#project_bins[@]} -eq 0 ] || stat -L -c '%n %s %Y' "${project_bins[@]}"
 	[ -f "$XVS_KO" ] && stat -c '%n %s %Y' "$XVS_KO"
+	[ -z "$XVS_MODULES_KO" ] || stat -c 'modules %n %s %Y' "$XVS_MODULES_KO"
 	for p in $mods; do stat -L -c '%n %s %Y' "$KMODDIR/$p"; done
 	find "$TESTS_DIR" -type f -printf '%p %s %T@\n' | sort
 } | sha256sum | cut -c1-16)
@@ -174,6 +185,11 @@ done
 for f in modules.order modules.builtin modules.builtin.modinfo modules.softdep; do
 	[ -f "$KMODDIR/$f" ] && cp "$KMODDIR/$f" "$mdst/"
 done
+if [ -n "$XVS_MODULES_KO" ]; then
+	rel=${XVS_MODULES_KO#"$KMODDIR"/}
+	mkdir -p "$mdst/$(dirname "$rel")"
+	cp "$XVS_MODULES_KO" "$mdst/$rel"
+fi
 depmod -b "$stage" "$KVER"
 [ -f "$XVS_KO" ] && cp "$XVS_KO" "$stage/xvs/xvs.ko"
 

@@ -137,6 +137,21 @@ check vermagic "vermagic of $ko is '$vermagic', not $kver" test "${vermagic%% *}
 found=$(modinfo -k "$kver" -n xvs 2>/dev/null)
 check modprobe-finds "modinfo -k $kver -n xvs gives '$found', not $ko (depmod?)" test "$found" = "$ko"
 
+# in a VM of that kernel, `modprobe xvs` loads what DKMS built and it
+# carries traffic (tests/pkg/dkms-modprobe.sh with the scenarios' lib.sh)
+if [ -f "$ko" ] && [ -f "/boot/vmlinuz-$kver" ]; then
+	mkdir -p "$tmp/vmtests"
+	cp "$ROOT/tests/qemu/lib.sh" "$ROOT/tests/pkg/dkms-modprobe.sh" "$tmp/vmtests/"
+	KVER=$kver XVS_MODULES_KO=$ko XVS_TESTS_DIR=$tmp/vmtests \
+		"$ROOT/qemu/run-scenarios.sh" -o "$LOGS/vm-results.txt" dkms-modprobe \
+		>"$LOGS/vm.log" 2>&1
+	sed -n 's#^\(PASS\|FAIL\) dkms-modprobe/#\1 pkg/vm-#p' "$LOGS/vm-results.txt" 2>/dev/null
+	grep -qE '^(PASS|FAIL) dkms-modprobe/' "$LOGS/vm-results.txt" 2>/dev/null ||
+		fail vm "the VM run reported nothing, see $LOGS/vm.log"
+else
+	fail vm "no $ko or no /boot/vmlinuz-$kver to boot"
+fi
+
 conf=/etc/modprobe.d/xvs.conf
 check modprobe-conf "$conf missing or has active lines" \
 	bash -c "test -f $conf && ! grep -qvE '^[[:space:]]*(#|$)' $conf"
