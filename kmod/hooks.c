@@ -991,25 +991,50 @@ static int xvs_dev_event(struct notifier_block *nb, unsigned long event,
 	return NOTIFY_DONE;
 }
 
-int xvs_hooks_net_init(struct xvs_net *xnet)
+/*
+ * The hooks are in a namespace's netfilter chains only while it has
+ * services, as IPVS's are: a namespace that balances nothing pays nothing
+ * per packet.  Both families' hooks go in with the first service of
+ * either (a service may have destinations of the other family).  Under
+ * xnet->mutex: svc.c calls these when the count of services leaves or
+ * reaches zero.
+ */
+int xvs_hooks_enable(struct xvs_net *xnet)
 {
 	int err;
 
-	xnet->dev_notifier.notifier_call = xvs_dev_event;
-	err = register_netdevice_notifier_net(xnet->net, &xnet->dev_notifier);
-	if (err)
-		return err;
+	lockdep_assert_held(&xnet->mutex);
+	if (xnet->hooks_enabled)
+		return 0;
 	err = nf_register_net_hooks(xnet->net, xvs_hook_ops,
 				    ARRAY_SIZE(xvs_hook_ops));
-	if (err)
-		unregister_netdevice_notifier_net(xnet->net,
-						  &xnet->dev_notifier);
+	if (!err)
+		xnet->hooks_enabled = true;
 	return err;
+}
+
+/* No packet is in a hook of ours when this returns (synchronize_net). */
+void xvs_hooks_disable(struct xvs_net *xnet)
+{
+	if (!xnet->hooks_enabled)
+		return;
+	nf_unregister_net_hooks(xnet->net, xvs_hook_ops,
+				ARRAY_SIZE(xvs_hook_ops));
+	xnet->hooks_enabled = false;
+}
+
+int xvs_hooks_net_init(struct xvs_net *xnet)
+{
+	xnet->hooks_enabled = false;
+	xnet->dev_notifier.notifier_call = xvs_dev_event;
+	return register_netdevice_notifier_net(xnet->net, &xnet->dev_notifier);
 }
 
 void xvs_hooks_net_exit(struct xvs_net *xnet)
 {
-	nf_unregister_net_hooks(xnet->net, xvs_hook_ops,
-				ARRAY_SIZE(xvs_hook_ops));
+	/* Services go later (main.c); no packet may reach them meanwhile. */
+	mutex_lock(&xnet->mutex);
+	xvs_hooks_disable(xnet);
+	mutex_unlock(&xnet->mutex);
 	unregister_netdevice_notifier_net(xnet->net, &xnet->dev_notifier);
 }

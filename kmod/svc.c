@@ -871,11 +871,14 @@ int xvs_svc_add(struct xvs_net *xnet, const struct xvs_svc_conf *conf,
 		if (err)
 			goto err_put;
 	}
+	err = xvs_hooks_enable(xnet);
+	if (err)
+		goto err_put;
 
 	err = -ENOMEM;
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
 	if (!svc)
-		goto err_put;
+		goto err_hooks;
 	if (xvs_stats_init(&svc->stats))
 		goto err_svc;
 	ns = xvs_dest_set_alloc(conf->af, 0);
@@ -929,6 +932,9 @@ err_stats:
 	xvs_stats_free(&svc->stats);
 err_svc:
 	kfree(svc);
+err_hooks:
+	if (!xnet->num_services)
+		xvs_hooks_disable(xnet);
 err_put:
 	xvs_pe_put(pe);
 	xvs_sched_put(ops);
@@ -1019,6 +1025,8 @@ static void __xvs_svc_del(struct xvs_service *svc, bool cleanup)
 
 	xvs_svc_count(xnet, svc->port, -1);
 	call_rcu(&svc->rcu, xvs_svc_free_rcu);
+	if (!xnet->num_services)
+		xvs_hooks_disable(xnet);
 }
 
 void xvs_svc_del(struct xvs_service *svc)

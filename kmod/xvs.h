@@ -213,6 +213,8 @@ struct xvs_net {
 	struct mutex mutex;		/* serializes all control-plane writers */
 	/* Devices going away: routes cached through them dropped (hooks.c). */
 	struct notifier_block dev_notifier;
+	/* The netfilter hooks are registered (while there are services). */
+	bool hooks_enabled;		/* under mutex */
 
 	struct hlist_head svc_table[XVS_SVC_TAB_SIZE];	/* RCU */
 	struct hlist_head fwm_table[XVS_SVC_TAB_SIZE];	/* RCU */
@@ -360,6 +362,8 @@ void xvs_sync_net_exit(struct xvs_net *xnet);
 
 int xvs_hooks_net_init(struct xvs_net *xnet);
 void xvs_hooks_net_exit(struct xvs_net *xnet);
+int xvs_hooks_enable(struct xvs_net *xnet);
+void xvs_hooks_disable(struct xvs_net *xnet);
 
 /* ---- control plane front ends ----------------------------------------- */
 
