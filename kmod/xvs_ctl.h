@@ -99,6 +99,7 @@ enum {
 	XVS_GENL_MCGRP_EVENTS_IDX,
 	XVS_GENL_N_MCGRPS
 };
+
 extern const struct genl_multicast_group xvs_genl_mcgrps[XVS_GENL_N_MCGRPS];
 
 /*
