@@ -6,8 +6,9 @@
 # daemon, clear a table with something in it.  Each watcher must print
 # exactly those events, each once, in order, with the objects as changed.
 # A watcher in the root namespace sees none of them; a uid 65534 process
-# is refused the group and prints nothing.  ip_vs has no such group: xvs
-# only.
+# is refused the group and prints nothing.  xvsd, managing a service in
+# the namespace, tells a change ipvsadm makes behind its back from its own
+# and repairs it.  ip_vs has no such group: xvs only.
 # xvs-timeout: 120
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
@@ -17,6 +18,7 @@ SVC=10.99.0.100:80
 RS=10.99.0.2:8080
 OUT=/tmp/events
 WATCH_PIDS=()
+XVSD_PID=
 
 stop_watchers() {
 	local p
@@ -27,6 +29,7 @@ stop_watchers() {
 
 cleanup() {
 	stop_watchers
+	[ -n "$XVSD_PID" ] && kill "$XVSD_PID" 2>/dev/null && wait "$XVSD_PID" 2>/dev/null
 	if [ -f $OUT/passwd.orig ]; then
 		cp $OUT/passwd.orig /etc/passwd
 		cp $OUT/group.orig /etc/group
@@ -164,5 +167,31 @@ else
 	quote < $OUT/nobody.err
 fi
 check_eq nonadmin-gets-nothing "" "$(cat $OUT/nobody.out)"
+
+# xvsd: its own changes are its own; one by ipvsadm is noticed (logged
+# with what changed) and undone.
+XSVC=10.99.1.100:80
+cat > $OUT/ldirectord.cf <<EOF
+checkinterval=30
+quiescent=no
+virtual=$XSVC
+	real=$RS masq 3
+	scheduler=rr
+	protocol=tcp
+	checktype=on
+EOF
+in_ns $NS xvsd -H -c $OUT/ldirectord.cf -s $OUT/xvsd.sock </dev/null > $OUT/xvsd.log 2>&1 &
+XVSD_PID=$!
+managed() { ev -Ln -t $XSVC 2>/dev/null | awk '$1 == "->" && $2 ~ /^[0-9]/ { print $2, $3, $4 }'; }
+nfail=$XVS_NFAIL
+check_eq xvsd-installs "$RS Masq 3" "$(settled 15 "$RS Masq 3" managed)"
+check xvsd-subscribed grep -q "watching the IPVS table's config-change events" $OUT/xvsd.log
+sleep 1		# a round or two of its own with the table as wanted
+check_eq xvsd-own-changes-not-foreign 0 "$(grep -c 'changed by another process' $OUT/xvsd.log)"
+ev -d -t $XSVC -r $RS
+check_eq xvsd-repairs "$RS Masq 3" "$(settled 10 "$RS Masq 3" managed)"
+check xvsd-logs-foreign-change grep -q "IPVS table changed by another process: dest-del TCP $XSVC -> $RS" $OUT/xvsd.log
+check_eq xvsd-one-foreign-change 1 "$(grep -c 'changed by another process' $OUT/xvsd.log)"
+[ $XVS_NFAIL -gt $nfail ] && quote < $OUT/xvsd.log
 
 finish
