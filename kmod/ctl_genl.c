@@ -5,7 +5,8 @@
  * replies and error numbers are those of the kernel's IPVS, so that stock
  * tools cannot tell the difference; extack messages are our addition.
  *
- * Connection synchronisation daemons are run by sync.c.
+ * Connection synchronisation daemons are run by sync.c.  Each change
+ * applied here is announced to the family's event group (ctl_events.c).
  */
 #define pr_fmt(fmt) "xvs: " fmt
 
@@ -20,8 +21,7 @@
 #include "sync.h"
 #include "xvs_ctl.h"
 #include "pe.h"
-
-static struct genl_family xvs_genl_family;
+#include "uapi/xvs_genl.h"
 
 /* The family exists before the per-netns state; see main.c. */
 static bool xvs_genl_ready;
@@ -175,7 +175,7 @@ static int xvs_fill_both_stats(struct sk_buff *skb, struct xvs_stats *s,
 	return 0;
 }
 
-static int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc)
+int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc)
 {
 	struct ip_vs_flags flags = { .flags = svc->flags, .mask = ~0 };
 	const struct xvs_pe_ops *pe;
@@ -196,7 +196,7 @@ static int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc)
 		    nla_put_be16(skb, IPVS_SVC_ATTR_PORT, svc->port))
 			goto fail;
 	}
-	/* Dumps run under xnet->mutex, which also guards svc->pe. */
+	/* Dumps and events run under xnet->mutex, which guards svc->pe. */
 	pe = rcu_dereference_protected(svc->pe, 1);
 	if (nla_put_string(skb, IPVS_SVC_ATTR_SCHED_NAME,
 			   xvs_svc_sched_name(svc)) ||
@@ -214,7 +214,7 @@ fail:
 	return -EMSGSIZE;
 }
 
-static int xvs_fill_dest(struct sk_buff *skb, struct xvs_dest *dest)
+int xvs_fill_dest(struct sk_buff *skb, struct xvs_dest *dest)
 {
 	struct nlattr *nest;
 
@@ -473,12 +473,20 @@ static int xvs_dest_cmd_conf(struct xvs_service *svc, u8 cmd,
 	return 0;
 }
 
+static struct xvs_dest *xvs_dest_of_conf(struct xvs_service *svc,
+					 const struct xvs_dest_conf *dconf)
+{
+	return xvs_dest_find(svc, dconf->af, &dconf->addr, dconf->port);
+}
+
 static int xvs_genl_set_cmd(struct sk_buff *skb, struct genl_info *info)
 {
 	struct xvs_net *xnet = xvs_net(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
+	u32 portid = info->snd_portid;
 	u8 cmd = info->genlhdr->cmd;
 	struct xvs_service *svc = NULL;
+	struct sk_buff *gone = NULL;	/* a deletion's event, built before */
 	struct xvs_svc_conf conf;
 	struct xvs_dest_conf dconf;
 	int err;
@@ -487,6 +495,7 @@ static int xvs_genl_set_cmd(struct sk_buff *skb, struct genl_info *info)
 
 	if (cmd == IPVS_CMD_FLUSH) {
 		xvs_svc_flush(xnet);
+		xvs_event_svc(xnet, XVS_EVENT_SERVICE_FLUSH, portid, NULL, NULL);
 		err = 0;
 		goto out;
 	}
@@ -527,22 +536,49 @@ static int xvs_genl_set_cmd(struct sk_buff *skb, struct genl_info *info)
 		} else {
 			err = xvs_svc_add(xnet, &conf, extack);
 		}
+		if (!err)
+			xvs_event_svc(xnet, XVS_EVENT_SERVICE_NEW, portid,
+				      xvs_svc_find(xnet, conf.af, conf.protocol,
+						   &conf.addr, conf.port,
+						   conf.fwmark), NULL);
 		break;
 	case IPVS_CMD_SET_SERVICE:
 		err = xvs_svc_edit(svc, &conf, extack);
+		if (!err)
+			xvs_event_svc(xnet, XVS_EVENT_SERVICE_EDIT, portid, svc,
+				      NULL);
 		break;
 	case IPVS_CMD_DEL_SERVICE:
+		gone = xvs_event_build_svc(xnet, XVS_EVENT_SERVICE_DEL, portid,
+					   svc, NULL);
 		xvs_svc_del(svc);
+		xvs_event_send(xnet, gone);
 		break;
 	case IPVS_CMD_NEW_DEST:
 		err = xvs_dest_add(svc, &dconf, extack);
+		if (!err)
+			xvs_event_svc(xnet, XVS_EVENT_DEST_NEW, portid, svc,
+				      xvs_dest_of_conf(svc, &dconf));
 		break;
 	case IPVS_CMD_SET_DEST:
 		err = xvs_dest_edit(svc, &dconf, extack);
+		if (!err)
+			xvs_event_svc(xnet, XVS_EVENT_DEST_EDIT, portid, svc,
+				      xvs_dest_of_conf(svc, &dconf));
 		break;
-	case IPVS_CMD_DEL_DEST:
+	case IPVS_CMD_DEL_DEST: {
+		struct xvs_dest *dest = xvs_dest_of_conf(svc, &dconf);
+
+		if (dest)
+			gone = xvs_event_build_svc(xnet, XVS_EVENT_DEST_DEL,
+						   portid, svc, dest);
 		err = xvs_dest_del(svc, &dconf, extack);
+		if (err)
+			xvs_event_discard(gone);
+		else
+			xvs_event_send(xnet, gone);
 		break;
+	}
 	case IPVS_CMD_ZERO:
 		xvs_svc_zero(svc);
 		break;
@@ -716,19 +752,13 @@ out:
 	return skb->len;
 }
 
-static int xvs_fill_daemon(struct sk_buff *skb, struct netlink_callback *cb,
-			   u32 state, const struct xvs_sync_cfg *c)
+int xvs_fill_daemon(struct sk_buff *skb, u32 state,
+		    const struct xvs_sync_cfg *c)
 {
-	struct nlattr *nest;
-	void *hdr;
+	struct nlattr *nest = nla_nest_start_noflag(skb, IPVS_CMD_ATTR_DAEMON);
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &xvs_genl_family, NLM_F_MULTI, IPVS_CMD_NEW_DAEMON);
-	if (!hdr)
-		return -EMSGSIZE;
-	nest = nla_nest_start_noflag(skb, IPVS_CMD_ATTR_DAEMON);
 	if (!nest)
-		goto cancel;
+		return -EMSGSIZE;
 	if (nla_put_u32(skb, IPVS_DAEMON_ATTR_STATE, state) ||
 	    nla_put_string(skb, IPVS_DAEMON_ATTR_MCAST_IFN, c->mcast_ifn) ||
 	    nla_put_u32(skb, IPVS_DAEMON_ATTR_SYNC_ID, c->syncid) ||
@@ -745,12 +775,26 @@ static int xvs_fill_daemon(struct sk_buff *skb, struct netlink_callback *cb,
 		goto cancel;
 	}
 	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
 	return 0;
 
 cancel:
-	genlmsg_cancel(skb, hdr);
+	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+static int xvs_dump_daemon(struct sk_buff *skb, struct netlink_callback *cb,
+			   u32 state, const struct xvs_sync_cfg *c)
+{
+	void *hdr = xvs_dump_hdr(skb, cb, IPVS_CMD_NEW_DAEMON);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (xvs_fill_daemon(skb, state, c)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
 }
 
 /* The master first, then the backup; args[0] and [1] mark them done. */
@@ -765,7 +809,7 @@ static int xvs_genl_dump_daemons(struct sk_buff *skb,
 	for (i = 0; i < ARRAY_SIZE(states); i++) {
 		if (cb->args[i] || !xvs_sync_get_cfg(xnet, states[i], &c))
 			continue;
-		if (xvs_fill_daemon(skb, cb, states[i], &c))
+		if (xvs_dump_daemon(skb, cb, states[i], &c))
 			break;
 		cb->args[i] = 1;
 	}
@@ -845,6 +889,9 @@ static int xvs_genl_set_daemon(struct sk_buff *skb, struct genl_info *info)
 	struct xvs_net *xnet = xvs_net(genl_info_net(info));
 	struct nlattr *tb[IPVS_DAEMON_ATTR_MAX + 1];
 	u8 cmd = info->genlhdr->cmd;
+	struct sk_buff *gone = NULL;	/* the stop's event, built before */
+	struct xvs_sync_cfg c;
+	u32 state;
 	int err;
 
 	if (!info->attrs[IPVS_CMD_ATTR_DAEMON]) {
@@ -857,18 +904,23 @@ static int xvs_genl_set_daemon(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	if (cmd == IPVS_CMD_NEW_DAEMON) {
-		struct xvs_sync_cfg c;
-
 		mutex_lock(&xnet->mutex);
 		err = xvs_new_daemon(xnet, tb, &c, info->extack);
 		mutex_unlock(&xnet->mutex);
 		if (err)
 			return err;
-		err = xvs_sync_start(xnet, &c,
-				     nla_get_u32(tb[IPVS_DAEMON_ATTR_STATE]));
+		state = nla_get_u32(tb[IPVS_DAEMON_ATTR_STATE]);
+		err = xvs_sync_start(xnet, &c, state);
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(info->extack,
 				       "a sync daemon in this state is already running");
+		/* The event shows the defaults the daemon filled in. */
+		if (!err && xvs_sync_get_cfg(xnet, state, &c))
+			xvs_event_send(xnet,
+				       xvs_event_build_daemon(xnet,
+							      XVS_EVENT_DAEMON_NEW,
+							      info->snd_portid,
+							      state, &c));
 		return err;
 	}
 
@@ -876,7 +928,15 @@ static int xvs_genl_set_daemon(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing daemon state");
 		return -EINVAL;
 	}
-	err = xvs_sync_stop(xnet, nla_get_u32(tb[IPVS_DAEMON_ATTR_STATE]));
+	state = nla_get_u32(tb[IPVS_DAEMON_ATTR_STATE]);
+	if (xvs_sync_get_cfg(xnet, state, &c))
+		gone = xvs_event_build_daemon(xnet, XVS_EVENT_DAEMON_DEL,
+					      info->snd_portid, state, &c);
+	err = xvs_sync_stop(xnet, state);
+	if (err)
+		xvs_event_discard(gone);
+	else
+		xvs_event_send(xnet, gone);
 	if (err == -ESRCH)
 		NL_SET_ERR_MSG(info->extack, "no such sync daemon is running");
 	else if (err == -EINVAL)
@@ -925,7 +985,7 @@ static const struct genl_ops xvs_genl_ops[] = {
 	XVS_DOIT(IPVS_CMD_FLUSH, xvs_genl_set_cmd),
 };
 
-static struct genl_family xvs_genl_family __ro_after_init = {
+struct genl_family xvs_genl_family __ro_after_init = {
 	.hdrsize	= 0,
 	.name		= IPVS_GENL_NAME,
 	.version	= IPVS_GENL_VERSION,
@@ -936,6 +996,8 @@ static struct genl_family xvs_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= xvs_genl_ops,
 	.n_ops		= ARRAY_SIZE(xvs_genl_ops),
+	.mcgrps		= xvs_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(xvs_genl_mcgrps),
 	.resv_start_op	= IPVS_CMD_FLUSH + 1,
 };
 

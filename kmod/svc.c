@@ -171,9 +171,8 @@ struct xvs_service *xvs_svc_find(struct xvs_net *xnet, u16 af, u16 protocol,
 	return svc;
 }
 
-static struct xvs_dest *xvs_dest_find(struct xvs_service *svc, u16 af,
-				      const union nf_inet_addr *addr,
-				      __be16 port)
+struct xvs_dest *xvs_dest_find(struct xvs_service *svc, u16 af,
+			       const union nf_inet_addr *addr, __be16 port)
 {
 	struct xvs_dest *dest;
 

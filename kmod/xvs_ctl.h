@@ -8,8 +8,11 @@
 #define XVS_CTL_H
 
 #include <linux/netlink.h>
+#include <net/genetlink.h>
 
 #include "xvs.h"
+
+struct xvs_sync_cfg;
 
 /* IPVS's version as its interfaces report it: 1.2.1 */
 #define XVS_IPVS_VERSION_CODE	0x010201
@@ -67,6 +70,8 @@ int xvs_dest_edit(struct xvs_service *svc, const struct xvs_dest_conf *conf,
 int xvs_dest_del(struct xvs_service *svc, const struct xvs_dest_conf *conf,
 		 struct netlink_ext_ack *extack);
 bool xvs_af_valid(u16 af);
+struct xvs_dest *xvs_dest_find(struct xvs_service *svc, u16 af,
+			       const union nf_inet_addr *addr, __be16 port);
 
 /* Name of the service's scheduler as IPVS shows it; RCU or mutex. */
 static inline const char *xvs_svc_sched_name(const struct xvs_service *svc)
@@ -81,5 +86,40 @@ struct xvs_sched_inst *xvs_sched_inst_new(const struct xvs_sched_ops *ops,
 					  struct xvs_service *svc,
 					  const struct xvs_dest_set *set);
 void xvs_sched_inst_retire(struct xvs_sched_inst *inst);
+
+/* ctl_genl.c: the family and the nests its replies carry */
+extern struct genl_family xvs_genl_family;
+int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc);
+int xvs_fill_dest(struct sk_buff *skb, struct xvs_dest *dest);
+int xvs_fill_daemon(struct sk_buff *skb, u32 state,
+		    const struct xvs_sync_cfg *c);
+
+/* ctl_events.c: the family's multicast groups, by index */
+enum {
+	XVS_GENL_MCGRP_EVENTS_IDX,
+	XVS_GENL_N_MCGRPS
+};
+
+extern const struct genl_multicast_group xvs_genl_mcgrps[XVS_GENL_N_MCGRPS];
+
+/*
+ * An event (uapi/xvs_genl.h) of change @kind requested from netlink port
+ * @portid.  The build functions return NULL when nobody listens (or when
+ * the event is lost, which listeners are told); a deletion is built while
+ * the object still exists and sent, or discarded, once the outcome is
+ * known.  Sent under the mutex that serialises the changes, events keep
+ * their order.
+ */
+struct sk_buff *xvs_event_build_svc(struct xvs_net *xnet, u32 kind,
+				    u32 portid, struct xvs_service *svc,
+				    struct xvs_dest *dest);
+struct sk_buff *xvs_event_build_daemon(struct xvs_net *xnet, u32 kind,
+				       u32 portid, u32 state,
+				       const struct xvs_sync_cfg *c);
+void xvs_event_send(struct xvs_net *xnet, struct sk_buff *skb);
+void xvs_event_discard(struct sk_buff *skb);
+/* Builds and sends at once: additions and edits. */
+void xvs_event_svc(struct xvs_net *xnet, u32 kind, u32 portid,
+		   struct xvs_service *svc, struct xvs_dest *dest);
 
 #endif /* XVS_CTL_H */

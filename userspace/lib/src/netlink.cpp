@@ -306,6 +306,65 @@ int Socket::resolve_family(const std::string &name)
 	return id;
 }
 
+int Socket::resolve_group(const std::string &family, const std::string &group)
+{
+	int id = genl_ctrl_resolve_grp(sock_.get(), family.c_str(),
+				       group.c_str());
+	if (id == -NLE_OBJ_NOTFOUND)
+		throw Error(ENOENT, "generic netlink family " + family +
+			    " has no multicast group " + group);
+	if (id < 0)
+		throw_nle(id, "resolving multicast group " + group);
+	return id;
+}
+
+void Socket::join_group(int group)
+{
+	if (setsockopt(fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+		       sizeof(group)) < 0)
+		throw Error(errno, "joining netlink multicast group " +
+			    std::to_string(group) + ": " +
+			    std::strerror(errno));
+}
+
+std::vector<Reply> Socket::receive(int timeout_ms)
+{
+	for (;;) {
+		pollfd pfd{fd(), POLLIN, 0};
+		int pr = poll(&pfd, 1, timeout_ms);
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			throw Error(errno, "poll on netlink socket");
+		}
+		if (pr == 0)
+			return {};
+		ssize_t n = recv(fd(), rxbuf_.data(), rxbuf_.size(),
+				 MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			throw Error(errno, std::string("receiving from netlink socket: ") +
+				    std::strerror(errno));
+		}
+		if (static_cast<std::size_t>(n) > rxbuf_.size())
+			throw Error(EMSGSIZE, "netlink datagram truncated");
+
+		std::vector<Reply> out;
+		std::size_t off = 0, len = static_cast<std::size_t>(n);
+		while (len - off >= NLMSG_HDRLEN) {
+			nlmsghdr h;
+			std::memcpy(&h, rxbuf_.data() + off, sizeof(h));
+			if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len - off)
+				throw Error(EPROTO, "malformed netlink message");
+			out.emplace_back(std::span<const std::uint8_t>(
+				rxbuf_.data() + off, h.nlmsg_len));
+			off += NLMSG_ALIGN(h.nlmsg_len);
+		}
+		return out;
+	}
+}
+
 std::vector<Reply> Socket::transact(Message &msg)
 {
 	nlmsghdr *h = msg.header();

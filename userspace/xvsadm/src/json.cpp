@@ -12,9 +12,11 @@ namespace xvsadm::json {
 
 namespace {
 
-// A tiny writer: objects and arrays with comma handling, two-space indent.
+// A tiny writer: objects and arrays with comma handling, two-space indent
+// or, compact, all on one line.
 class Writer {
 public:
+	explicit Writer(bool compact = false) : compact_(compact) {}
 	std::string out;
 
 	void open(char c) { value_prefix(); out += c; first_.push_back(true); }
@@ -41,6 +43,8 @@ public:
 private:
 	void newline()
 	{
+		if (compact_)
+			return;
 		out += '\n';
 		out.append(2 * first_.size(), ' ');
 	}
@@ -49,7 +53,7 @@ private:
 		if (first_.empty())
 			return;
 		if (!first_.back())
-			out += ',';
+			out += compact_ ? ", " : ",";
 		first_.back() = false;
 		newline();
 	}
@@ -63,6 +67,7 @@ private:
 	}
 	std::vector<bool> first_;
 	bool after_key_ = false;
+	bool compact_;
 };
 
 const char *proto_name(std::uint16_t p)
@@ -135,7 +140,126 @@ void endpoint(Writer &w, const char *name, const xvs::Address &a,
 	w.close('}');
 }
 
+void daemon_object(Writer &w, const xvs::Daemon &d)
+{
+	w.open('{');
+	w.key("state");
+	w.str(d.state & IP_VS_STATE_MASTER ? "master" :
+	      d.state & IP_VS_STATE_BACKUP ? "backup" : "none");
+	w.key("mcast_interface"); w.str(d.mcast_ifn);
+	w.key("syncid"); w.num(d.syncid);
+	w.key("sync_maxlen");
+	if (d.sync_maxlen) w.num(*d.sync_maxlen); else w.null();
+	w.key("mcast_group");
+	if (d.mcast_group) w.str(d.mcast_group->str()); else w.null();
+	w.key("mcast_port");
+	if (d.mcast_port) w.num(*d.mcast_port); else w.null();
+	w.key("mcast_ttl");
+	if (d.mcast_ttl) w.num(*d.mcast_ttl); else w.null();
+	w.close('}');
+}
+
+// The members of a service object, its destinations excepted.
+void service_fields(Writer &w, const xvs::Service &s)
+{
+	const std::uint32_t flags = s.flags & s.flags_mask;
+	w.key("family"); w.str(family_name(s.af));
+	if (s.fwmark) {
+		w.key("fwmark"); w.num(s.fwmark);
+		w.key("protocol"); w.null();
+		w.key("address"); w.null();
+		w.key("port"); w.null();
+	} else {
+		w.key("fwmark"); w.null();
+		w.key("protocol");
+		if (const char *p = proto_name(s.protocol))
+			w.str(p);
+		else
+			w.num(s.protocol);
+		w.key("address"); w.str(s.addr.str());
+		w.key("port"); w.num(s.port);
+	}
+	w.key("scheduler"); w.str(s.sched_name);
+	sched_flag_list(w, s, flags);
+	w.key("persistent");
+	w.boolean(flags & IP_VS_SVC_F_PERSISTENT);
+	w.key("timeout"); w.num(s.timeout);
+	w.key("netmask");
+	if (s.af == AF_INET6) {
+		w.num(s.netmask);
+	} else {
+		in_addr m;
+		m.s_addr = s.netmask;
+		char b[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &m, b, sizeof(b));
+		w.str(b);
+	}
+	w.key("pe");
+	if (s.pe_name.empty()) w.null(); else w.str(s.pe_name);
+	w.key("ops"); w.boolean(flags & IP_VS_SVC_F_ONEPACKET);
+	counters(w, s.counters());
+}
+
+void dest_object(Writer &w, const xvs::Destination &d)
+{
+	w.open('{');
+	w.key("family"); w.str(family_name(d.addr.af));
+	w.key("address"); w.str(d.addr.str());
+	w.key("port"); w.num(d.port);
+	w.key("forward"); w.str(method_name(d.fwd_method));
+	w.key("weight");
+	w.raw(std::to_string(d.weight));
+	w.key("u_threshold"); w.num(d.u_threshold);
+	w.key("l_threshold"); w.num(d.l_threshold);
+	w.key("active_conns"); w.num(d.active_conns);
+	w.key("inactive_conns"); w.num(d.inact_conns);
+	w.key("persistent_conns"); w.num(d.persist_conns);
+	w.key("tunnel");
+	if ((d.fwd_method & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_TUNNEL) {
+		static const char *const types[] = {"ipip", "gue", "gre"};
+		static const char *const csum[] = {"nocsum", "csum", "remcsum"};
+		const auto t = d.tun_type.value_or(0);
+		const auto f = d.tun_flags.value_or(0);
+		w.open('{');
+		w.key("type");
+		if (t < 3) w.str(types[t]); else w.num(t);
+		w.key("port"); w.num(d.tun_port.value_or(0));
+		w.key("checksum");
+		if (f < 3) w.str(csum[f]); else w.num(f);
+		w.close('}');
+	} else {
+		w.null();
+	}
+	counters(w, d.counters());
+	w.close('}');
+}
+
 } // namespace
+
+std::string render_event(const xvs::Event &ev)
+{
+	Writer w(true);
+	w.open('{');
+	w.key("format"); w.str("xvsadm-event-1");
+	w.key("event"); w.str(std::string(xvs::event_kind_name(ev.kind)));
+	w.key("portid"); w.num(ev.portid);
+	if (ev.service) {
+		w.key("service");
+		w.open('{');
+		service_fields(w, *ev.service);
+		w.close('}');
+	}
+	if (ev.dest) {
+		w.key("destination");
+		dest_object(w, *ev.dest);
+	}
+	if (ev.daemon) {
+		w.key("daemon");
+		daemon_object(w, *ev.daemon);
+	}
+	w.close('}');
+	return w.out + "\n";
+}
 
 std::string quote(const std::string &s)
 {
@@ -219,104 +343,20 @@ std::string render(const Snapshot &snap, bool numeric)
 
 	w.key("daemons");
 	w.open('[');
-	for (const auto &d : snap.daemons) {
-		w.open('{');
-		w.key("state");
-		w.str(d.state & IP_VS_STATE_MASTER ? "master" :
-		      d.state & IP_VS_STATE_BACKUP ? "backup" : "none");
-		w.key("mcast_interface"); w.str(d.mcast_ifn);
-		w.key("syncid"); w.num(d.syncid);
-		w.key("sync_maxlen");
-		if (d.sync_maxlen) w.num(*d.sync_maxlen); else w.null();
-		w.key("mcast_group");
-		if (d.mcast_group) w.str(d.mcast_group->str()); else w.null();
-		w.key("mcast_port");
-		if (d.mcast_port) w.num(*d.mcast_port); else w.null();
-		w.key("mcast_ttl");
-		if (d.mcast_ttl) w.num(*d.mcast_ttl); else w.null();
-		w.close('}');
-	}
+	for (const auto &d : snap.daemons)
+		daemon_object(w, d);
 	w.close(']');
 
 	w.key("services");
 	w.open('[');
 	for (std::size_t i = 0; i < snap.services.size(); i++) {
-		const xvs::Service &s = snap.services[i];
-		const std::uint32_t flags = s.flags & s.flags_mask;
 		w.open('{');
-		w.key("family"); w.str(family_name(s.af));
-		if (s.fwmark) {
-			w.key("fwmark"); w.num(s.fwmark);
-			w.key("protocol"); w.null();
-			w.key("address"); w.null();
-			w.key("port"); w.null();
-		} else {
-			w.key("fwmark"); w.null();
-			w.key("protocol");
-			if (const char *p = proto_name(s.protocol))
-				w.str(p);
-			else
-				w.num(s.protocol);
-			w.key("address"); w.str(s.addr.str());
-			w.key("port"); w.num(s.port);
-		}
-		w.key("scheduler"); w.str(s.sched_name);
-		sched_flag_list(w, s, flags);
-		w.key("persistent");
-		w.boolean(flags & IP_VS_SVC_F_PERSISTENT);
-		w.key("timeout"); w.num(s.timeout);
-		w.key("netmask");
-		if (s.af == AF_INET6) {
-			w.num(s.netmask);
-		} else {
-			in_addr m;
-			m.s_addr = s.netmask;
-			char b[INET_ADDRSTRLEN];
-			inet_ntop(AF_INET, &m, b, sizeof(b));
-			w.str(b);
-		}
-		w.key("pe");
-		if (s.pe_name.empty()) w.null(); else w.str(s.pe_name);
-		w.key("ops"); w.boolean(flags & IP_VS_SVC_F_ONEPACKET);
-		counters(w, s.counters());
+		service_fields(w, snap.services[i]);
 		w.key("destinations");
 		w.open('[');
 		if (i < snap.dests.size()) {
-			for (const auto &d : snap.dests[i]) {
-				w.open('{');
-				w.key("family"); w.str(family_name(d.addr.af));
-				w.key("address"); w.str(d.addr.str());
-				w.key("port"); w.num(d.port);
-				w.key("forward"); w.str(method_name(d.fwd_method));
-				w.key("weight");
-				w.raw(std::to_string(d.weight));
-				w.key("u_threshold"); w.num(d.u_threshold);
-				w.key("l_threshold"); w.num(d.l_threshold);
-				w.key("active_conns"); w.num(d.active_conns);
-				w.key("inactive_conns"); w.num(d.inact_conns);
-				w.key("persistent_conns"); w.num(d.persist_conns);
-				w.key("tunnel");
-				if ((d.fwd_method & IP_VS_CONN_F_FWD_MASK) ==
-				    IP_VS_CONN_F_TUNNEL) {
-					static const char *const types[] = {
-						"ipip", "gue", "gre"};
-					static const char *const csum[] = {
-						"nocsum", "csum", "remcsum"};
-					const auto t = d.tun_type.value_or(0);
-					const auto f = d.tun_flags.value_or(0);
-					w.open('{');
-					w.key("type");
-					if (t < 3) w.str(types[t]); else w.num(t);
-					w.key("port"); w.num(d.tun_port.value_or(0));
-					w.key("checksum");
-					if (f < 3) w.str(csum[f]); else w.num(f);
-					w.close('}');
-				} else {
-					w.null();
-				}
-				counters(w, d.counters());
-				w.close('}');
-			}
+			for (const auto &d : snap.dests[i])
+				dest_object(w, d);
 		}
 		w.close(']');
 		w.close('}');

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "xvs/events.hpp"
 #include "xvs/types.hpp"
 
 namespace xvsadm::json {
@@ -34,6 +35,9 @@ struct Snapshot {
 std::optional<Conn> parse_conn_line(const char *line);
 // The document, ending with a newline.
 std::string render(const Snapshot &snap, bool numeric);
+// One config-change event (xvsadm --watch --format json) on one line,
+// ending with a newline; its objects are those of the listing.
+std::string render_event(const xvs::Event &ev);
 // A JSON string literal.
 std::string quote(const std::string &s);
 

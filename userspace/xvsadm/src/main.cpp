@@ -1,8 +1,10 @@
 // xvsadm: ipvsadm-compatible administration of IPVS (the kernel's ip_vs or
-// xvs.ko), plus a JSON listing and declarative `apply`.
+// xvs.ko), plus a JSON listing, declarative `apply` and `--watch`.
 #include "apply.hpp"
 #include "engine.hpp"
+#include "watch.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -18,6 +20,9 @@ int main(int argc, char **argv)
 	// command line.
 	if (args.size() >= 2 && args[1] == "apply")
 		return xvsadm::apply_main(args);
+	// `--watch` (xvs.ko's events) is not an ipvsadm option either.
+	if (std::find(args.begin() + 1, args.end(), "--watch") != args.end())
+		return xvsadm::watch::main(args);
 
 	xvsadm::Engine engine(stdout, stderr);
 	try {

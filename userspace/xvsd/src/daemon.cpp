@@ -15,6 +15,7 @@
 #include <optional>
 #include <random>
 
+#include "changes.hpp"
 #include "control.hpp"
 #include "director.hpp"
 #include "fd.hpp"
@@ -125,6 +126,8 @@ private:
 	Logger log_;
 	std::optional<HaSetup> ha_;
 	std::unique_ptr<Director> director_;
+	IpvsTable *table_ = nullptr;		// owned by director_
+	std::unique_ptr<ChangeWatcher> changes_;
 	std::unique_ptr<HaNode> node_;
 	std::unique_ptr<HbTransport> transport_;
 	std::unique_ptr<ResourceManager> resources_;
@@ -272,8 +275,14 @@ int Daemon::run()
 		for (auto &r : ha_->group.resources)
 			if (r.kind == HaResource::Kind::Ipvs)
 				table_is_resource = true;
-	director_ = std::make_unique<Director>(log_, cfg, std::make_unique<IpvsTable>());
+	auto table = std::make_unique<IpvsTable>();
+	table_ = table.get();
+	director_ = std::make_unique<Director>(log_, cfg, std::move(table));
 	director_->set_enabled(!table_is_resource);
+	changes_ = std::make_unique<ChangeWatcher>(
+		log_, [this] { return table_->port(); },
+		[this] { director_->refresh(); });
+	changes_->subscribe();
 	try {
 		control_ = std::make_unique<ControlServer>(opt_.socket);
 		std::string m = !opt_.metrics.empty() ? opt_.metrics : ha_ ? ha_->cf.metrics : "";
@@ -323,6 +332,8 @@ int Daemon::run()
 		fds.push_back({control_->fd(), POLLIN, 0});
 		if (metrics_)
 			fds.push_back({metrics_->fd(), POLLIN, 0});
+		std::size_t changes_at = fds.size();
+		fds.push_back({changes_->fd(), POLLIN, 0});	// -1: ignored
 		std::size_t hb_first = fds.size();
 		if (transport_)
 			for (int f : transport_->fds())
@@ -346,6 +357,8 @@ int Daemon::run()
 			serve_control();
 		if (metrics_ && (fds[2].revents & POLLIN))
 			serve_metrics();
+		if (fds[changes_at].revents & (POLLIN | POLLERR))
+			changes_->read_events();
 		for (std::size_t i = hb_first; i < fds.size(); i++) {
 			if (!(fds[i].revents & POLLIN))
 				continue;
@@ -374,6 +387,7 @@ int Daemon::run()
 		}
 		if (now >= next_reload_check) {
 			next_reload_check = now + std::chrono::seconds(1);
+			changes_->subscribe();	// xvs.ko may have come since
 			auto m = mtime(cfg_path_);
 			bool changed = m != cfg_mtime_;
 			if (ha_) {

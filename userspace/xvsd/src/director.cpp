@@ -66,6 +66,15 @@ void Director::set_config(LdConfig cfg)
 	cv_.notify_all();
 }
 
+void Director::refresh()
+{
+	{
+		std::lock_guard g(mu_);
+		wake_ = true;
+	}
+	cv_.notify_all();
+}
+
 DirectorSnapshot Director::snapshot() const
 {
 	std::lock_guard g(mu_);

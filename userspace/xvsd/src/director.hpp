@@ -56,6 +56,8 @@ public:
 	void stop(bool clean);
 	void set_enabled(bool on);
 	void set_config(LdConfig cfg);
+	// Runs a round now: the kernel table changed behind xvsd's back.
+	void refresh();
 	DirectorSnapshot snapshot() const;
 
 	// One synchronous pass: due checks, reconcile, snapshot (tests, and

@@ -3,6 +3,7 @@
 // ldirectord does ("Adding real server: ...").
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
@@ -41,16 +42,26 @@ public:
 	void add_dest(const xvs::Service &s, const xvs::Destination &d) override { ipvs().add_dest(s, d); }
 	void edit_dest(const xvs::Service &s, const xvs::Destination &d) override { ipvs().edit_dest(s, d); }
 	void del_dest(const xvs::Service &s, const xvs::Destination &d) override { ipvs().del_dest(s, d); }
-	void reset() { ipvs_.reset(); }
+	void reset()
+	{
+		ipvs_.reset();
+		port_ = 0;
+	}
+	// Netlink port of the socket, 0 when none is open: the events of
+	// xvsd's own changes carry it.  Any thread may ask.
+	std::uint32_t port() const { return port_; }
 
 private:
 	xvs::Ipvs &ipvs()
 	{
-		if (!ipvs_)
+		if (!ipvs_) {
 			ipvs_ = std::make_unique<xvs::Ipvs>();
+			port_ = ipvs_->socket().port();
+		}
 		return *ipvs_;
 	}
 	std::unique_ptr<xvs::Ipvs> ipvs_;
+	std::atomic<std::uint32_t> port_{0};
 };
 
 class Reconciler {

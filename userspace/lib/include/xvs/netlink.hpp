@@ -154,6 +154,17 @@ public:
 	std::vector<Reply> transact_bytes(std::span<const std::uint8_t> bytes,
 					  std::uint32_t seq);
 
+	// Id of multicast group `group` of family `family`; Error(ENOENT)
+	// when either does not exist.
+	int resolve_group(const std::string &family, const std::string &group);
+	// Joins a multicast group; the kernel's refusal (EPERM, ...) becomes
+	// Error(errno).
+	void join_group(int group);
+	// The messages of the next datagram (multicast ones too), waiting up
+	// to timeout_ms (-1: no limit); empty when the time ran out.  A
+	// socket error such as the ENOBUFS of an overrun is thrown.
+	std::vector<Reply> receive(int timeout_ms);
+
 	std::uint32_t next_seq();
 	std::uint32_t port() const;
 	int fd() const;
