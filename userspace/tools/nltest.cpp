@@ -677,6 +677,10 @@ std::vector<Case> build_cases()
 			     Daemon master;
 			     master.mcast_ifn = ifn;
 			     master.syncid = 7;
+			     // Starting and stopping ip_vs's sync threads waits
+			     // for RCU grace periods, which a starved TCG guest
+			     // can stretch beyond the usual 10 s reply wait.
+			     ipvs.socket().set_timeout_ms(60000);
 			     ipvs.start_daemon(master);
 			     Message m = ipvs.request(IPVS_CMD_NEW_DEST);
 			     put_set(m, IPVS_CMD_ATTR_SERVICE, key_attrs(tcp));
@@ -686,6 +690,7 @@ std::vector<Case> build_cases()
 							  1)));
 			     int rc = run(ipvs, m, ext);
 			     ipvs.stop_daemon(IP_VS_STATE_MASTER);
+			     ipvs.socket().set_timeout_ms(10000);
 			     return rc;
 		     },
 		     [tcp](Ipvs &ipvs) {
