@@ -126,6 +126,10 @@ private:
 	std::vector<std::uint8_t> buf_;
 };
 
+// Requests this process has sent (every Socket's transact_bytes()): a
+// debugging aid that lets tests count the requests a listing takes.
+std::uint64_t requests_sent();
+
 class Socket {
 public:
 	// A NETLINK_GENERIC socket bound to a kernel-assigned port, with
