@@ -68,8 +68,11 @@ ipvsadm -R < $W/table.rules
 check_eq restore-rc 0 "$?"
 check_eq services-loaded $NSVC "$(ipvsadm -L -n | grep -cE '^(TCP|UDP|FWM) ')"
 
-# The same listing three ways, for each output format.
-for f in "-L -n" "-S -n" "-L -n --stats" "-L -n --exact --rate" "-L -n --sort"; do
+# The same listing three ways, for each output format (on ip_vs, where
+# every listing is per service and slow under TCG, the two main ones).
+FORMATS=("-L -n" "-S -n")
+[ "$LB" = xvs ] && FORMATS+=("-L -n --stats" "-L -n --exact --rate" "-L -n --sort")
+for f in "${FORMATS[@]}"; do
 	name=$(echo "$f" | tr -d ' -')
 	ipvsadm $f > $W/$name.ipvsadm 2>&1
 	xvsadm $f > $W/$name.xvsadm 2>&1
@@ -101,6 +104,14 @@ fi
 
 # A service that comes and goes while the table is listed: each listing
 # is the table, with or without it, never with a service lost or repeated.
+# (Only xvs.ko promises that: ip_vs's dumps resume by position, as its
+# GET_SERVICE dump still does on xvs.ko, so a deletion between two parts of
+# a dump can hide a service from ipvsadm.)
+if [ "$LB" != xvs ]; then
+	ipvsadm -C
+	lb_unload
+	finish
+fi
 FLAP=10.99.0.1:80
 ipvsadm -L -n > $W/still.ref
 # (A pause between changes lets most dumps finish; a dump a change
@@ -120,5 +131,6 @@ ipvsadm -D -t $FLAP 2>/dev/null
 check_eq listings-whole-while-changing 5 "$whole"
 [ "$whole" = 5 ] || diff -u $W/still.ref $W/flap.1 | head -20 | quote
 
+ipvsadm -C
 lb_unload
 finish
