@@ -143,7 +143,7 @@ std::vector<ServiceDests> Ipvs::list_all()
 {
 	// A table that keeps changing interrupts every dump; after a few the
 	// per-service requests, which cannot be interrupted, take over.
-	constexpr int kAttempts = 5;
+	constexpr int kAttempts = 8;
 
 	if (std::getenv("XVS_LIST_PER_SERVICE"))
 		return list_per_service();
