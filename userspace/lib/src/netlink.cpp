@@ -473,6 +473,10 @@ std::vector<Reply> Socket::collect(std::uint32_t seq)
 						throw Error(-err, std::string("kernel dump: ") +
 							    std::strerror(-err));
 				}
+				// A change after the last part of a consistency-
+				// checked dump (xvs's) may show on DONE alone.
+				if (h.nlmsg_flags & NLM_F_DUMP_INTR)
+					throw Error(EAGAIN, "dump interrupted by a change");
 				return replies;
 			}
 			if (h.nlmsg_type == NLMSG_NOOP)

@@ -148,7 +148,8 @@ public:
 	// Fills in sequence number and port, sends, and gathers the answer:
 	// for a dump (NLM_F_DUMP) every multipart message up to NLMSG_DONE,
 	// otherwise the reply messages up to the ACK (NLM_F_ACK is forced).
-	// A kernel error becomes Error(errno, ..., extack).
+	// A kernel error becomes Error(errno, ..., extack); a dump whose
+	// NLMSG_DONE is marked NLM_F_DUMP_INTR, Error(EAGAIN).
 	std::vector<Reply> transact(Message &msg);
 
 	// Sends bytes as they are (no header fix-up) and gathers the answer
