@@ -586,6 +586,7 @@ static int xvs_genl_set_cmd(struct sk_buff *skb, struct genl_info *info)
 		err = -EINVAL;
 	}
 out:
+	xnet->cfg_gen++;
 	mutex_unlock(&xnet->mutex);
 	return err;
 }
@@ -983,6 +984,13 @@ static const struct genl_ops xvs_genl_ops[] = {
 	XVS_DOIT(IPVS_CMD_GET_INFO, xvs_genl_get_cmd),
 	XVS_DOIT(IPVS_CMD_ZERO, xvs_genl_set_cmd),
 	XVS_DOIT(IPVS_CMD_FLUSH, xvs_genl_set_cmd),
+	{
+		/* Past resv_start_op: strictly validated, no attributes. */
+		.cmd = XVS_CMD_GET_ALL,
+		.flags = GENL_ADMIN_PERM,
+		.start = xvs_genl_dump_start,
+		.dumpit = xvs_genl_dump_all,
+	},
 };
 
 struct genl_family xvs_genl_family __ro_after_init = {

@@ -239,6 +239,8 @@ struct xvs_net {
 	bool ipv6_defrag;		/* nf_defrag_ipv6 on; under mutex */
 	bool exiting;			/* the netns is going away */
 	u64 next_svc_id;		/* under mutex */
+	/* Bumped by every genl change: dumps see it (ctl_dump_all.c). */
+	unsigned int cfg_gen;		/* under mutex */
 	struct list_head dest_trash;	/* removed dests still referenced */
 	/*
 	 * The same, by address and port: a table reloaded after a flush

@@ -94,6 +94,9 @@ int xvs_fill_dest(struct sk_buff *skb, struct xvs_dest *dest);
 int xvs_fill_daemon(struct sk_buff *skb, u32 state,
 		    const struct xvs_sync_cfg *c);
 
+/* ctl_dump_all.c: XVS_CMD_GET_ALL */
+int xvs_genl_dump_all(struct sk_buff *skb, struct netlink_callback *cb);
+
 /* ctl_events.c: the family's multicast groups, by index */
 enum {
 	XVS_GENL_MCGRP_EVENTS_IDX,

@@ -49,4 +49,25 @@ enum xvs_event_kind {
 	XVS_EVENT_KIND_MAX = XVS_EVENT_DAEMON_DEL
 };
 
+/*
+ * One-request listing.  XVS_CMD_GET_ALL, sent with NLM_F_DUMP and no
+ * attributes, dumps every service with all its destinations: for each
+ * service (in the order of the IPVS_CMD_GET_SERVICE dump) one message
+ *
+ *   IPVS_CMD_NEW_SERVICE  IPVS_CMD_ATTR_SERVICE nested as in GET_SERVICE
+ *
+ * followed by one message per destination (in IPVS_CMD_GET_DEST order)
+ *
+ *   IPVS_CMD_NEW_DEST     IPVS_CMD_ATTR_SERVICE with the service's key only
+ *                         (AF and FWMARK, or AF, PROTOCOL, ADDR and PORT),
+ *                         IPVS_CMD_ATTR_DEST nested as in GET_DEST
+ *
+ * It replaces one GET_SERVICE dump plus one GET_DEST dump per service.  A
+ * change applied while the dump is in progress sets NLM_F_DUMP_INTR on the
+ * messages after it: the reader must start again.  The kernel's ip_vs
+ * answers EOPNOTSUPP (an unknown command): readers fall back to GET_SERVICE
+ * and per-service GET_DEST.
+ */
+#define XVS_CMD_GET_ALL			0x61	/* dump only; after XVS_CMD_EVENT */
+
 #endif /* XVS_UAPI_GENL_H */

@@ -348,6 +348,9 @@ control() { # LB ROUND
 	[ "$(ipvsadm -S -n | grep -c '^-A')" = "$NSVC" ] || fail "cp-restore-$lb-$r" "not $NSVC services"
 	timed cp_list "$lb" "$r" ipvsadm -L -n
 	timed cp_list_xvsadm "$lb" "$r" xvsadm -L -n
+	# the same without the one-request dump (xvs.ko's XVS_CMD_GET_ALL)
+	timed cp_list_xvsadm_per_service "$lb" "$r" \
+		env XVS_LIST_PER_SERVICE=1 xvsadm -L -n
 	# the stock way to apply a changed file: flush and restore it
 	timed cp_change_reload "$lb" "$r" reload $W/changed.rules
 	ipvsadm -C

@@ -37,6 +37,7 @@ METRICS = {
     "cp_restore": ("ipvsadm -R, {svc} services x4", "ms", "lower", None, None),
     "cp_list": ("ipvsadm -L -n, {svc} services", "ms", "lower", None, None),
     "cp_list_xvsadm": ("xvsadm -L -n, {svc} services", "ms", "lower", None, None),
+    "cp_list_xvsadm_per_service": ("xvsadm -L -n one request per service (XVS_LIST_PER_SERVICE), {svc} services", "ms", "lower", None, None),
     "cp_apply": ("xvsadm apply (empty -> {svc} services)", "ms", "lower", None, None),
     "cp_change_reload": ("1 service changed: ipvsadm -C; -R", "ms", "lower", None, None),
     "cp_change_apply": ("1 service changed: xvsadm apply", "ms", "lower", None, None),

@@ -1,8 +1,12 @@
 #include "xvs/ipvs.hpp"
 #include "xvs/error.hpp"
 
+#include <cstdlib>
+
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+
+#include "xvs_genl.h"
 
 namespace xvs {
 
@@ -133,6 +137,38 @@ void Ipvs::del_dest(const Service &svc, const Destination &dest)
 	codec::put_service(msg, svc, Detail::Key);
 	codec::put_dest(msg, dest, Detail::Key);
 	execute(msg);
+}
+
+std::vector<ServiceDests> Ipvs::list_all()
+{
+	// A table that keeps changing interrupts every dump; after a few the
+	// per-service requests, which cannot be interrupted, take over.
+	constexpr int kAttempts = 8;
+
+	if (std::getenv("XVS_LIST_PER_SERVICE"))
+		return list_per_service();
+	for (int i = 0; i < kAttempts && !get_all_refused_; i++) {
+		Message msg = request(XVS_CMD_GET_ALL, NLM_F_DUMP);
+		try {
+			return codec::decode_all(execute(msg));
+		} catch (const Error &e) {
+			if (e.code() == EOPNOTSUPP)
+				get_all_refused_ = true;
+			else if (e.code() != EAGAIN)
+				throw;
+		}
+	}
+	return list_per_service();
+}
+
+std::vector<ServiceDests> Ipvs::list_per_service()
+{
+	std::vector<ServiceDests> out;
+	for (Service &s : services()) {
+		std::vector<Destination> d = dests(s);
+		out.push_back({std::move(s), std::move(d)});
+	}
+	return out;
 }
 
 std::vector<Daemon> Ipvs::daemons()

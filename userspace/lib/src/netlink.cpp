@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <atomic>
 #include <cstring>
 
 #include <poll.h>
@@ -377,9 +378,19 @@ std::vector<Reply> Socket::transact(Message &msg)
 	return transact_bytes(msg.bytes(), h->nlmsg_seq);
 }
 
+namespace {
+std::atomic<std::uint64_t> requests_counter;
+} // namespace
+
+std::uint64_t requests_sent()
+{
+	return requests_counter.load(std::memory_order_relaxed);
+}
+
 std::vector<Reply> Socket::transact_bytes(std::span<const std::uint8_t> bytes,
 					  std::uint32_t seq)
 {
+	requests_counter.fetch_add(1, std::memory_order_relaxed);
 	int sent = nl_sendto(sock_.get(), const_cast<std::uint8_t *>(bytes.data()),
 			     bytes.size());
 	if (sent < 0)
@@ -462,6 +473,10 @@ std::vector<Reply> Socket::collect(std::uint32_t seq)
 						throw Error(-err, std::string("kernel dump: ") +
 							    std::strerror(-err));
 				}
+				// A change after the last part of a consistency-
+				// checked dump (xvs's) may show on DONE alone.
+				if (h.nlmsg_flags & NLM_F_DUMP_INTR)
+					throw Error(EAGAIN, "dump interrupted by a change");
 				return replies;
 			}
 			if (h.nlmsg_type == NLMSG_NOOP)

@@ -660,10 +660,13 @@ std::string describe(const Change &c)
 Current read_current(xvs::Ipvs &ipvs)
 {
 	Current cur;
-	cur.services = ipvs.services();
-	cur.dests.reserve(cur.services.size());
-	for (const auto &s : cur.services)
-		cur.dests.push_back(ipvs.dests(s));
+	auto table = ipvs.list_all();
+	cur.services.reserve(table.size());
+	cur.dests.reserve(table.size());
+	for (auto &e : table) {
+		cur.services.push_back(std::move(e.service));
+		cur.dests.push_back(std::move(e.dests));
+	}
 	return cur;
 }
 

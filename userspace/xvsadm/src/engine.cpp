@@ -218,26 +218,18 @@ void Engine::list_all(unsigned format)
 {
 	if (!(format & FMT_RULE))
 		print(fmt::version_header(info_));
-	std::vector<xvs::Service> svcs;
+	std::vector<xvs::ServiceDests> table;
 	try {
-		svcs = ipvs_->services();
+		table = ipvs_->list_all();
 	} catch (const xvs::Error &e) {
 		// ipvsadm does not record the dump as the failing call.
 		die(1, ipvs_strerror(last_op_, e.code()));
 	}
 	if (!(format & FMT_NOSORT))
-		fmt::sort_services(svcs);
+		fmt::sort_services(table);
 	print(fmt::title(format));
-	for (const auto &s : svcs) {
-		last_op_ = Op::GetDests;
-		std::vector<xvs::Destination> dests;
-		try {
-			dests = ipvs_->dests(s);
-		} catch (const xvs::Error &e) {
-			die(1, ipvs_strerror(Op::GetDests, e.code()));
-		}
-		print(fmt::service_entry(s, std::move(dests), format));
-	}
+	for (auto &e : table)
+		print(fmt::service_entry(e.service, std::move(e.dests), format));
 }
 
 void Engine::list_service(const SvcSpec &key, unsigned format)
@@ -315,18 +307,20 @@ void Engine::list_json(const Command &c)
 		if (c.options & bit(OPT_SERVICE)) {
 			last_op_ = Op::GetService;
 			snap.services.push_back(ipvs_->service(to_service(c.svc)));
+			last_op_ = Op::GetDests;
+			snap.dests.push_back(ipvs_->dests(snap.services[0]));
 		} else {
-			snap.services = ipvs_->services();
+			auto table = ipvs_->list_all();
+			if (!(c.format & FMT_NOSORT))
+				fmt::sort_services(table);
+			for (auto &e : table) {
+				snap.services.push_back(std::move(e.service));
+				snap.dests.push_back(std::move(e.dests));
+			}
 		}
 		if (!(c.format & FMT_NOSORT))
-			fmt::sort_services(snap.services);
-		last_op_ = Op::GetDests;
-		for (const auto &s : snap.services) {
-			auto d = ipvs_->dests(s);
-			if (!(c.format & FMT_NOSORT))
+			for (auto &d : snap.dests)
 				fmt::sort_dests(d);
-			snap.dests.push_back(std::move(d));
-		}
 		snap.timeouts = ipvs_->timeouts();
 		snap.daemons = ipvs_->daemons();
 	} catch (const xvs::Error &e) {

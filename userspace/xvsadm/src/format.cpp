@@ -164,6 +164,11 @@ int svc_cmp(const xvs::Service &a, const xvs::Service &b)
 	return static_cast<int>(a.port) - static_cast<int>(b.port);
 }
 
+int entry_cmp(const xvs::ServiceDests &a, const xvs::ServiceDests &b)
+{
+	return svc_cmp(a.service, b.service);
+}
+
 int dest_cmp(const xvs::Destination &a, const xvs::Destination &b)
 {
 	int r = addr_cmp(a.addr.af, a.addr, b.addr);
@@ -275,6 +280,11 @@ xvs::Stats64 dest_counters(const xvs::Destination &d)
 void sort_services(std::vector<xvs::Service> &svcs)
 {
 	qsort_like_ipvsadm<xvs::Service, svc_cmp>(svcs);
+}
+
+void sort_services(std::vector<xvs::ServiceDests> &table)
+{
+	qsort_like_ipvsadm<xvs::ServiceDests, entry_cmp>(table);
 }
 
 void sort_dests(std::vector<xvs::Destination> &dests)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "xvs/listing.hpp"
 #include "xvs/types.hpp"
 
 namespace xvsadm::fmt {
@@ -29,6 +30,8 @@ xvs::Stats64 dest_counters(const xvs::Destination &d);
 // ipvsadm's service and destination orders (qsort with its comparators,
 // including their wrap-around arithmetic).
 void sort_services(std::vector<xvs::Service> &svcs);
+// The same order for a listing (its destinations stay as they are).
+void sort_services(std::vector<xvs::ServiceDests> &table);
 void sort_dests(std::vector<xvs::Destination> &dests);
 
 // One service with its destinations (sorted here unless FMT_NOSORT).

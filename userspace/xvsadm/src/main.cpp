@@ -3,15 +3,31 @@
 #include "apply.hpp"
 #include "engine.hpp"
 #include "watch.hpp"
+#include "xvs/netlink.hpp"
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
+namespace {
+
+// XVS_COUNT_REQUESTS set: at exit, stderr gets the number of netlink
+// requests sent, so that tests can count what a listing costs.
+void print_request_count()
+{
+	std::fprintf(stderr, "xvsadm: %llu netlink requests\n",
+		     static_cast<unsigned long long>(xvs::requests_sent()));
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
+	if (std::getenv("XVS_COUNT_REQUESTS"))
+		std::atexit(print_request_count);
 	std::vector<std::string> args(argv, argv + argc);
 	if (args.empty())
 		args.emplace_back("xvsadm");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "xvs/codec.hpp"
+#include "xvs/listing.hpp"
 #include "xvs/netlink.hpp"
 #include "xvs/types.hpp"
 
@@ -39,6 +40,13 @@ public:
 	void edit_dest(const Service &svc, const Destination &dest);
 	void del_dest(const Service &svc, const Destination &dest);
 
+	// Every service with its destinations.  xvs.ko answers in one dump
+	// (XVS_CMD_GET_ALL); a kernel without it (ip_vs: EOPNOTSUPP) gets
+	// the stock requests, a GET_SERVICE dump and one GET_DEST dump per
+	// service, and so does every call when the environment variable
+	// XVS_LIST_PER_SERVICE is set (tests compare the two ways).
+	std::vector<ServiceDests> list_all();
+
 	std::vector<Daemon> daemons();
 	void start_daemon(const Daemon &d);
 	void stop_daemon(std::uint32_t state);
@@ -62,8 +70,11 @@ public:
 	Socket &socket() { return sock_; }
 
 private:
+	std::vector<ServiceDests> list_per_service();
+
 	Socket sock_;
 	int family_;
+	bool get_all_refused_ = false;	// the kernel lacks XVS_CMD_GET_ALL
 };
 
 } // namespace xvs

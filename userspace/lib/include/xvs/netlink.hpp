@@ -126,6 +126,10 @@ private:
 	std::vector<std::uint8_t> buf_;
 };
 
+// Requests this process has sent (every Socket's transact_bytes()): a
+// debugging aid that lets tests count the requests a listing takes.
+std::uint64_t requests_sent();
+
 class Socket {
 public:
 	// A NETLINK_GENERIC socket bound to a kernel-assigned port, with
@@ -144,7 +148,8 @@ public:
 	// Fills in sequence number and port, sends, and gathers the answer:
 	// for a dump (NLM_F_DUMP) every multipart message up to NLMSG_DONE,
 	// otherwise the reply messages up to the ACK (NLM_F_ACK is forced).
-	// A kernel error becomes Error(errno, ..., extack).
+	// A kernel error becomes Error(errno, ..., extack); a dump whose
+	// NLMSG_DONE is marked NLM_F_DUMP_INTR, Error(EAGAIN).
 	std::vector<Reply> transact(Message &msg);
 
 	// Sends bytes as they are (no header fix-up) and gathers the answer
