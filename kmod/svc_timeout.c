@@ -11,9 +11,10 @@
  * existing connections at their next packet, as --set does for the global
  * values.  Connections without a destination, or whose destination left the
  * service, use the netns's values; templates keep the persistence timeout.
- * A synced entry on a backup is bound to the backup's own destination and
- * so follows the backup's view of the service; the sync wire format is
- * unchanged.
+ * A synced entry on a backup is bound to the backup's own destination, so
+ * once packets reach it there it follows the backup's view of the service;
+ * until then it keeps the timeout its master sent (sync.c, as IPVS).  The
+ * sync wire format is unchanged.
  */
 
 #include <linux/kernel.h>
