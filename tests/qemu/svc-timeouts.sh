@@ -7,7 +7,8 @@
 #    7 s, one through a service without override the global 300 s;
 #  - a held TCP connection through a service with --timeout-tcp 33 is
 #    ESTABLISHED with 33 s, one through a twin service without override
-#    with the global 900 s;
+#    with the global 900 s; closed by the realserver first (the client
+#    stopped), FIN_WAIT with --timeout-tcpfin 11 against the global 120 s;
 #  - stock `ipvsadm -L -n` and `-S -n` of the table do not change when an
 #    override is set (stock tools do not see them);
 #  - a stock `ipvsadm -E` keeps the override (its request has no xvs
@@ -128,6 +129,32 @@ sport3=$(client_port $VIP2)
 check_eq tcp-own-state ESTABLISHED "$(state_of "${sport1:-0}" TCP)"
 in_range tcp-own-expire 15 33 "$(expire_of ipvsadm TCP "${sport1:-0}")"
 in_range tcp-global-expire 850 900 "$(expire_of xvsadm TCP "${sport3:-0}")"
+
+# --- TCP FIN_WAIT: the realserver closes first, the client (stopped) not -------
+# close_from_rs N: ends the echo process of rs N's held connection; its FIN
+# goes out while the client's nc, stopped, sends none (its kernel ACKs).
+close_from_rs() {
+	local p
+	for p in $(ip netns pids rs$1); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = cat ] && kill "$p"
+	done
+}
+kill -STOP "${LAB_OPEN[1]}" "${LAB_OPEN[2]}"
+close_from_rs 1
+close_from_rs 2
+fw1=none fw3=none
+for i in $(seq 40); do
+	fw1=$(state_of "${sport1:-0}" TCP) fw3=$(state_of "${sport3:-0}" TCP)
+	[ "$fw1 $fw3" = "FIN_WAIT FIN_WAIT" ] && break
+	sleep 0.1
+done
+check_eq tcpfin-own-state FIN_WAIT "$fw1"
+check_eq tcpfin-global-state FIN_WAIT "$fw3"
+in_range tcpfin-own-expire 1 11 "$(expire_of ipvsadm TCP "${sport1:-0}")"
+in_range tcpfin-global-expire 100 120 "$(expire_of xvsadm TCP "${sport3:-0}")"
+kill -CONT "${LAB_OPEN[1]}" "${LAB_OPEN[2]}"
+lab_close 1
+lab_close 2
 
 # --- a stock edit keeps the override, 0 gives the global value back ------------
 if out=$(lvs -E -u $VIP:$U7 -s wrr 2>&1); then pass stock-edit; else fail stock-edit "$out"; fi
