@@ -31,6 +31,7 @@
 #include "nfct.h"
 #include "app.h"
 #include "pe.h"
+#include "svc_timeout.h"
 
 /* Delay before retrying to expire an entry somebody still uses. */
 #define XVS_CONN_BUSY_RETRY	(60 * HZ)
@@ -385,7 +386,8 @@ void xvs_conn_set_state(struct xvs_conn *cp, unsigned int new_state,
 	      new_state == XVS_SCTP_S_ESTABLISHED)))
 		xvs_conn_assure_template(cp);
 	cp->state = new_state;
-	cp->timeout = READ_ONCE(timeouts[new_state]);
+	cp->timeout = xvs_svc_state_timeout(cp, new_state) ?:
+		      READ_ONCE(timeouts[new_state]);
 }
 
 /* ---- creation and expiry ----------------------------------------------- */

@@ -21,6 +21,7 @@
 #include "sync.h"
 #include "xvs_ctl.h"
 #include "pe.h"
+#include "svc_timeout.h"
 #include "uapi/xvs_genl.h"
 
 /* The family exists before the per-netns state; see main.c. */
@@ -204,6 +205,7 @@ int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc)
 	    nla_put(skb, IPVS_SVC_ATTR_FLAGS, sizeof(flags), &flags) ||
 	    nla_put_u32(skb, IPVS_SVC_ATTR_TIMEOUT, svc->timeout / HZ) ||
 	    nla_put_be32(skb, IPVS_SVC_ATTR_NETMASK, svc->netmask) ||
+	    xvs_svc_timeouts_fill(skb, svc) ||
 	    xvs_fill_both_stats(skb, &svc->stats, IPVS_SVC_ATTR_STATS,
 				IPVS_SVC_ATTR_STATS64))
 		goto fail;
@@ -488,6 +490,7 @@ static int xvs_genl_set_cmd(struct sk_buff *skb, struct genl_info *info)
 	struct xvs_service *svc = NULL;
 	struct sk_buff *gone = NULL;	/* a deletion's event, built before */
 	struct xvs_svc_conf conf;
+	struct xvs_svc_timeouts_conf tconf;
 	struct xvs_dest_conf dconf;
 	int err;
 
@@ -512,6 +515,10 @@ static int xvs_genl_set_cmd(struct sk_buff *skb, struct genl_info *info)
 	err = xvs_parse_service(xnet, &conf, info->attrs[IPVS_CMD_ATTR_SERVICE],
 				cmd == IPVS_CMD_NEW_SERVICE ||
 				cmd == IPVS_CMD_SET_SERVICE, &svc, extack);
+	if (!err && (cmd == IPVS_CMD_NEW_SERVICE || cmd == IPVS_CMD_SET_SERVICE))
+		err = xvs_svc_timeouts_parse(&tconf,
+					     info->attrs[IPVS_CMD_ATTR_SERVICE],
+					     extack);
 	if (err)
 		goto out;
 	if (cmd != IPVS_CMD_NEW_SERVICE && !svc) {
@@ -536,14 +543,17 @@ static int xvs_genl_set_cmd(struct sk_buff *skb, struct genl_info *info)
 		} else {
 			err = xvs_svc_add(xnet, &conf, extack);
 		}
-		if (!err)
-			xvs_event_svc(xnet, XVS_EVENT_SERVICE_NEW, portid,
-				      xvs_svc_find(xnet, conf.af, conf.protocol,
-						   &conf.addr, conf.port,
-						   conf.fwmark), NULL);
+		if (err)
+			break;
+		svc = xvs_svc_find(xnet, conf.af, conf.protocol, &conf.addr,
+				   conf.port, conf.fwmark);
+		xvs_svc_timeouts_apply(svc, &tconf);
+		xvs_event_svc(xnet, XVS_EVENT_SERVICE_NEW, portid, svc, NULL);
 		break;
 	case IPVS_CMD_SET_SERVICE:
 		err = xvs_svc_edit(svc, &conf, extack);
+		if (!err)
+			xvs_svc_timeouts_apply(svc, &tconf);
 		if (!err)
 			xvs_event_svc(xnet, XVS_EVENT_SERVICE_EDIT, portid, svc,
 				      NULL);

@@ -133,6 +133,14 @@ struct xvs_dest {
  */
 void xvs_dest_update_overload(struct xvs_dest *dest, int mode);
 
+/* The states a service may time out itself (svc_timeout.c). */
+enum xvs_svc_timeout {
+	XVS_SVC_TIMEOUT_TCP,		/* TCP ESTABLISHED */
+	XVS_SVC_TIMEOUT_TCP_FIN,	/* TCP FIN_WAIT */
+	XVS_SVC_TIMEOUT_UDP,		/* UDP */
+	XVS_SVC_TIMEOUTS
+};
+
 struct xvs_service {
 	struct hlist_node s_list;	/* on svc_table or fwm_table (RCU) */
 	struct rcu_head rcu;
@@ -159,6 +167,11 @@ struct xvs_service {
 	struct xvs_sched_inst __rcu *sched_inst;	/* ops + state, RCU */
 	spinlock_t sched_lock;		/* for ops->serialized schedulers */
 	u64 id;				/* unique in the netns, never reused */
+	/*
+	 * Connection timeouts of this service (svc_timeout.c), jiffies, by
+	 * enum xvs_svc_timeout; 0: the netns's.  Written under the mutex.
+	 */
+	unsigned int conn_timeout[XVS_SVC_TIMEOUTS];
 
 	struct xvs_stats stats;
 };

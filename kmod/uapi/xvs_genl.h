@@ -70,4 +70,21 @@ enum xvs_event_kind {
  */
 #define XVS_CMD_GET_ALL			0x61	/* dump only; after XVS_CMD_EVENT */
 
+/*
+ * Per-service connection timeouts: attributes nested in
+ * IPVS_CMD_ATTR_SERVICE beside the IPVS_SVC_ATTR_* (which end at 14), so
+ * stock tools, which parse up to IPVS_SVC_ATTR_MAX, never see them.  Each is
+ * a u32 of seconds, at most INT_MAX / HZ as for IPVS_CMD_SET_CONFIG, used
+ * instead of the namespace's (ipvsadm --set) value for the service's
+ * connections in that state; 0 means "the namespace's value".
+ * IPVS_CMD_NEW_SERVICE: an absent attribute is 0.  IPVS_CMD_SET_SERVICE: an
+ * absent attribute leaves the service's value as it is, so an edit by a
+ * stock tool keeps the overrides.  IPVS_CMD_GET_SERVICE replies and service
+ * events carry the non-zero ones.
+ */
+#define XVS_SVC_ATTR_TIMEOUT_TCP	0x62	/* TCP ESTABLISHED ("tcp") */
+#define XVS_SVC_ATTR_TIMEOUT_TCP_FIN	0x63	/* TCP FIN_WAIT ("tcpfin") */
+#define XVS_SVC_ATTR_TIMEOUT_UDP	0x64	/* UDP ("udp") */
+#define XVS_SVC_ATTR_TIMEOUT_MAX	XVS_SVC_ATTR_TIMEOUT_UDP
+
 #endif /* XVS_UAPI_GENL_H */

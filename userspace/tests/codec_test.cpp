@@ -12,6 +12,7 @@
 #include "xvs/error.hpp"
 #include "xvs/netlink.hpp"
 #include "xvs/types.hpp"
+#include "xvs_genl.h"
 
 using namespace xvs;
 using codec::Detail;
@@ -516,4 +517,71 @@ TEST(ErrorModel, CarriesCodeAndExtack)
 	EXPECT_STREQ(e.what(), "kernel: Invalid argument: missing attribute");
 	EXPECT_EQ(errno_name(EINVAL), "EINVAL");
 	EXPECT_EQ(errno_name(0), "OK");
+}
+
+// xvs's own per-service timeouts: in the service nest, only the given ones,
+// numbered clear of IPVS's so a stock parser (up to IPVS_SVC_ATTR_MAX)
+// skips them.
+TEST(Wire, ServiceTimeoutsOnlyWhenGiven)
+{
+	Service s = sample_v4();
+	s.conn_timeouts.udp = 7;
+	s.conn_timeouts.tcp_fin = 0;		// given: "the global value"
+	Message m = new_msg();
+	codec::put_service(m, s, Detail::Full);
+	Reply r = as_reply(m);
+	auto t = parse_nested(service_nest(r), XVS_SVC_ATTR_TIMEOUT_MAX);
+	ASSERT_TRUE(t[XVS_SVC_ATTR_TIMEOUT_UDP]);
+	EXPECT_EQ(attr::size(t[XVS_SVC_ATTR_TIMEOUT_UDP]), 4u);
+	EXPECT_EQ(attr::u32(t[XVS_SVC_ATTR_TIMEOUT_UDP]), 7u);
+	ASSERT_TRUE(t[XVS_SVC_ATTR_TIMEOUT_TCP_FIN]);
+	EXPECT_EQ(attr::u32(t[XVS_SVC_ATTR_TIMEOUT_TCP_FIN]), 0u);
+	EXPECT_FALSE(t[XVS_SVC_ATTR_TIMEOUT_TCP]);
+	EXPECT_GT(XVS_SVC_ATTR_TIMEOUT_TCP, IPVS_SVC_ATTR_MAX);
+
+	Service back = codec::decode_service(service_nest(r));
+	EXPECT_EQ(back.conn_timeouts.udp, std::optional<std::uint32_t>(7));
+	EXPECT_EQ(back.conn_timeouts.tcp_fin, std::optional<std::uint32_t>(0));
+	EXPECT_FALSE(back.conn_timeouts.tcp);
+	EXPECT_TRUE(back.conn_timeouts.any());
+}
+
+TEST(Wire, ServiceTimeoutsNotInKey)
+{
+	Service s = sample_v4();
+	s.conn_timeouts.tcp = 33;
+	Message m = new_msg();
+	codec::put_service(m, s, Detail::Key);
+	auto t = parse_nested(service_nest(as_reply(m)),
+			      XVS_SVC_ATTR_TIMEOUT_MAX);
+	EXPECT_FALSE(t[XVS_SVC_ATTR_TIMEOUT_TCP]);
+}
+
+TEST(RoundTrip, ServiceWithoutTimeoutsHasNone)
+{
+	Service s = sample_v4();
+	Message m = new_msg();
+	codec::put_service(m, s, Detail::Dump);
+	Service back = codec::decode_service(service_nest(as_reply(m)));
+	EXPECT_EQ(back.conn_timeouts, ServiceTimeouts{});
+	EXPECT_FALSE(back.conn_timeouts.any());
+}
+
+TEST(RoundTrip, ServiceTimeoutShortAttributeRejected)
+{
+	// A u32 attribute of two bytes is malformed: EPROTO, not garbage.
+	Message m = new_msg();
+	{
+		auto n = m.nest(IPVS_CMD_ATTR_SERVICE);
+		m.put_u16(IPVS_SVC_ATTR_AF, AF_INET);
+		m.put_u32(IPVS_SVC_ATTR_FWMARK, 3);
+		m.put_u16(XVS_SVC_ATTR_TIMEOUT_UDP, 7);
+	}
+	Reply r = as_reply(m);
+	try {
+		codec::decode_service(service_nest(r));
+		ADD_FAILURE() << "short attribute accepted";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.code(), EPROTO);
+	}
 }

@@ -2,6 +2,8 @@
 #include "xvs/codec.hpp"
 #include "xvs/error.hpp"
 
+#include "xvs_genl.h"
+
 #include <cstring>
 
 #include <arpa/inet.h>
@@ -69,6 +71,32 @@ void put_stats64(Message &msg, int type, const Stats64 &s)
 	msg.put_u64(IPVS_STATS_ATTR_OUTBPS, s.outbps);
 }
 
+// xvs's own attributes, in the service nest: only the ones given.
+void put_service_timeouts(Message &msg, const ServiceTimeouts &t)
+{
+	if (t.tcp)
+		msg.put_u32(XVS_SVC_ATTR_TIMEOUT_TCP, *t.tcp);
+	if (t.tcp_fin)
+		msg.put_u32(XVS_SVC_ATTR_TIMEOUT_TCP_FIN, *t.tcp_fin);
+	if (t.udp)
+		msg.put_u32(XVS_SVC_ATTR_TIMEOUT_UDP, *t.udp);
+}
+
+ServiceTimeouts decode_service_timeouts(const nlattr *nest)
+{
+	auto t = parse_nested(nest, XVS_SVC_ATTR_TIMEOUT_MAX);
+	ServiceTimeouts out;
+	auto get = [&](int type) -> std::optional<std::uint32_t> {
+		if (!t[type])
+			return std::nullopt;
+		return attr::u32(t[type]);
+	};
+	out.tcp = get(XVS_SVC_ATTR_TIMEOUT_TCP);
+	out.tcp_fin = get(XVS_SVC_ATTR_TIMEOUT_TCP_FIN);
+	out.udp = get(XVS_SVC_ATTR_TIMEOUT_UDP);
+	return out;
+}
+
 void put_service(Message &msg, const Service &svc, Detail detail)
 {
 	auto n = msg.nest(IPVS_CMD_ATTR_SERVICE);
@@ -92,6 +120,7 @@ void put_service(Message &msg, const Service &svc, Detail detail)
 	msg.put(IPVS_SVC_ATTR_FLAGS, &flags, sizeof(flags));
 	msg.put_u32(IPVS_SVC_ATTR_TIMEOUT, svc.timeout);
 	msg.put_u32(IPVS_SVC_ATTR_NETMASK, svc.netmask);
+	put_service_timeouts(msg, svc.conn_timeouts);
 	if (detail != Detail::Dump)
 		return;
 	if (svc.stats)
@@ -259,6 +288,7 @@ Service decode_service(const nlattr *nest)
 		s.stats = decode_stats(t[IPVS_SVC_ATTR_STATS]);
 	if (t[IPVS_SVC_ATTR_STATS64])
 		s.stats64 = decode_stats64(t[IPVS_SVC_ATTR_STATS64]);
+	s.conn_timeouts = decode_service_timeouts(nest);
 	return s;
 }
 

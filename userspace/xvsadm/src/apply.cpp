@@ -84,7 +84,13 @@ bool same_settings(const xvs::Service &a, const xvs::Service &b)
 	return a.sched_name == b.sched_name &&
 	       effective_flags(a) == effective_flags(b) &&
 	       a.timeout == b.timeout && a.netmask == b.netmask &&
-	       a.pe_name == b.pe_name;
+	       a.pe_name == b.pe_name &&
+	       a.conn_timeouts.tcp.value_or(0) ==
+		       b.conn_timeouts.tcp.value_or(0) &&
+	       a.conn_timeouts.tcp_fin.value_or(0) ==
+		       b.conn_timeouts.tcp_fin.value_or(0) &&
+	       a.conn_timeouts.udp.value_or(0) ==
+		       b.conn_timeouts.udp.value_or(0);
 }
 
 bool same_settings(const xvs::Destination &a, const xvs::Destination &b)
@@ -120,6 +126,12 @@ public:
 		}
 		if (c.cmd == Cmd::Add) {
 			xvs::Service s = to_service(c.svc);
+			// The rules are the whole truth: a timeout they do
+			// not give is the global one, so an edit sends 0.
+			auto &t = s.conn_timeouts;
+			t.tcp = t.tcp.value_or(0);
+			t.tcp_fin = t.tcp_fin.value_or(0);
+			t.udp = t.udp.value_or(0);
 			SvcKey k = key_of(s);
 			if (index_.count(k))
 				throw ParseError{line, "service " +
@@ -476,6 +488,15 @@ Table parse_json(const std::string &text)
 			w.insert(w.end(), {"--pe", pe});
 		if (jbool(s.get("ops"), "ops"))
 			w.push_back("-o");
+		// xvs's own per-service timeouts (as --format json lists them).
+		static const std::pair<const char *, const char *> tmo[] = {
+			{"timeout_tcp", "--timeout-tcp"},
+			{"timeout_tcpfin", "--timeout-tcpfin"},
+			{"timeout_udp", "--timeout-udp"},
+		};
+		for (const auto &[k, opt] : tmo)
+			if (auto t = jint(s.get(k), k))
+				w.insert(w.end(), {opt, std::to_string(*t)});
 		if (const JValue *f = s.get("sched_flags"); f && !f->is_null()) {
 			auto *arr = std::get_if<JArray>(&f->v);
 			if (!arr)

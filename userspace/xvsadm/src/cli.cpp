@@ -103,6 +103,9 @@ enum Tag : int {
 	TAG_TUN_NOCSUM, TAG_TUN_CSUM, TAG_TUN_REMCSUM,
 	TAG_FORMAT,	// xvsadm extension
 	TAG_DROPS,	// xvsadm extension
+	TAG_SVC_TIMEOUT_TCP,	// xvsadm extension
+	TAG_SVC_TIMEOUT_TCPFIN,	// xvsadm extension
+	TAG_SVC_TIMEOUT_UDP,	// xvsadm extension
 };
 
 [[noreturn]] void fail(int code, const char *fmt, ...)
@@ -149,6 +152,20 @@ unsigned parse_timeout(const char *s, long min, long max)
 	if (v == -1)
 		fail(2, "invalid timeout value `%s' specified", s);
 	return static_cast<unsigned>(v);
+}
+
+// A service's own timeout: seconds as for --set (0 .. MAX_TIMEOUT), where 0
+// gives the service the global value back.
+void parse_svc_timeout(std::optional<std::uint32_t> &out, const char *name,
+		       const char *s)
+{
+	if (out)
+		fail(2, "multiple '%s' options specified", name);
+	long v = to_number(s, 0, MAX_TIMEOUT);
+	if (v == -1)
+		fail(2, "invalid %s value `%s' specified (seconds, 0 to %d; "
+		     "0: the global --set value)", name, s, MAX_TIMEOUT);
+	out = static_cast<std::uint32_t>(v);
 }
 
 std::uint32_t parse_fwmark(const char *s)
@@ -467,6 +484,9 @@ Command parse_command(const std::vector<std::string> &args)
 		{"tun-remcsum", '\0', POPT_ARG_NONE, nullptr, TAG_TUN_REMCSUM, nullptr, nullptr},
 		{"format", '\0', POPT_ARG_STRING, oa, TAG_FORMAT, nullptr, nullptr},
 		{"drops", '\0', POPT_ARG_NONE, nullptr, TAG_DROPS, nullptr, nullptr},
+		{"timeout-tcp", '\0', POPT_ARG_STRING, oa, TAG_SVC_TIMEOUT_TCP, nullptr, nullptr},
+		{"timeout-tcpfin", '\0', POPT_ARG_STRING, oa, TAG_SVC_TIMEOUT_TCPFIN, nullptr, nullptr},
+		{"timeout-udp", '\0', POPT_ARG_STRING, oa, TAG_SVC_TIMEOUT_UDP, nullptr, nullptr},
 		POPT_TABLEEND
 	};
 
@@ -789,6 +809,18 @@ Command parse_command(const std::vector<std::string> &args)
 				fail(2, "multiple 'drops' options specified");
 			c.drops = true;
 			break;
+		case TAG_SVC_TIMEOUT_TCP:
+			parse_svc_timeout(c.svc.conn_timeouts.tcp,
+					  "timeout-tcp", optarg);
+			break;
+		case TAG_SVC_TIMEOUT_TCPFIN:
+			parse_svc_timeout(c.svc.conn_timeouts.tcp_fin,
+					  "timeout-tcpfin", optarg);
+			break;
+		case TAG_SVC_TIMEOUT_UDP:
+			parse_svc_timeout(c.svc.conn_timeouts.udp,
+					  "timeout-udp", optarg);
+			break;
 		default:
 			fail(2, "invalid option `%s'",
 			     poptBadOption(ctx.get(), POPT_BADOPTION_NOALIAS));
@@ -830,6 +862,13 @@ Command parse_command(const std::vector<std::string> &args)
 		     cmd_names[static_cast<int>(c.cmd) - 1]);
 	if (c.drops && c.cmd != Cmd::List)
 		fail(2, "Illegal 'drops' option with the '%s' command",
+		     cmd_names[static_cast<int>(c.cmd) - 1]);
+	if (c.svc.conn_timeouts != SvcTimeoutSpec{} &&
+	    c.cmd != Cmd::Add && c.cmd != Cmd::Edit)
+		fail(2, "Illegal '%s' option with the '%s' command",
+		     c.svc.conn_timeouts.tcp ? "timeout-tcp" :
+		     c.svc.conn_timeouts.tcp_fin ? "timeout-tcpfin" :
+		     "timeout-udp",
 		     cmd_names[static_cast<int>(c.cmd) - 1]);
 	// Only -n and --format go with --drops.
 	if (c.drops && (c.options & ~bit(OPT_NUMERIC)))

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,14 @@ enum Fmt : unsigned {
 	FMT_TUN_INFO = 0x0100,
 };
 
+// xvsadm extension: the service's own connection timeouts in seconds
+// (--timeout-tcp, --timeout-tcpfin, --timeout-udp); nullopt: not given, 0:
+// the global (--set) value.
+struct SvcTimeoutSpec {
+	std::optional<std::uint32_t> tcp, tcp_fin, udp;
+	bool operator==(const SvcTimeoutSpec &) const = default;
+};
+
 // A virtual service as given on the command line (or read back).
 struct SvcSpec {
 	std::uint16_t af = 0;
@@ -72,6 +81,7 @@ struct SvcSpec {
 	std::uint32_t flags = 0;
 	std::uint32_t timeout = 0;
 	std::uint32_t netmask = 0xffffffffu;	// v4: mask (net order); v6: plen
+	SvcTimeoutSpec conn_timeouts;		// xvsadm extension
 };
 
 struct DestSpec {

@@ -125,6 +125,9 @@ xvs::Service to_service(const SvcSpec &s)
 	out.flags_mask = ~0u;
 	out.timeout = s.timeout;
 	out.netmask = s.netmask;
+	out.conn_timeouts.tcp = s.conn_timeouts.tcp;
+	out.conn_timeouts.tcp_fin = s.conn_timeouts.tcp_fin;
+	out.conn_timeouts.udp = s.conn_timeouts.udp;
 	return out;
 }
 

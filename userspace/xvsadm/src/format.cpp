@@ -362,6 +362,14 @@ std::string service_entry(const xvs::Service &se,
 			out += " -o";
 		if (flags & sched_bits)
 			out += " -b " + sched_flags(se, flags);
+		// xvs's own: absent for stock IPVS, so its -S output is stock's.
+		const auto &t = se.conn_timeouts;
+		if (t.tcp.value_or(0))
+			out += printf_str(" --timeout-tcp %u", *t.tcp);
+		if (t.tcp_fin.value_or(0))
+			out += printf_str(" --timeout-tcpfin %u", *t.tcp_fin);
+		if (t.udp.value_or(0))
+			out += printf_str(" --timeout-udp %u", *t.udp);
 	} else if (format & (FMT_STATS | FMT_RATE)) {
 		const xvs::Stats64 st = se.counters();
 		out += printf_str("%-33s", name.c_str());

@@ -197,6 +197,10 @@ void service_fields(Writer &w, const xvs::Service &s)
 	w.key("pe");
 	if (s.pe_name.empty()) w.null(); else w.str(s.pe_name);
 	w.key("ops"); w.boolean(flags & IP_VS_SVC_F_ONEPACKET);
+	// xvs's own per-service timeouts, seconds; 0: the global value.
+	w.key("timeout_tcp"); w.num(s.conn_timeouts.tcp.value_or(0));
+	w.key("timeout_tcpfin"); w.num(s.conn_timeouts.tcp_fin.value_or(0));
+	w.key("timeout_udp"); w.num(s.conn_timeouts.udp.value_or(0));
 	counters(w, s.counters());
 }
 

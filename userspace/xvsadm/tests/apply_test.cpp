@@ -200,3 +200,29 @@ TEST(Apply, JsonErrorsNameTheLine)
 		EXPECT_EQ(e.line, 3);
 	}
 }
+
+// The rules are the whole table: a per-service timeout they give is set, one
+// they leave out goes back to the global value (an edit sending 0).
+TEST(Apply, ServiceTimeoutsAreSettings)
+{
+	Current cur = as_kernel(parse("-A -u 10.0.0.1:53 -s rr\n"
+				      "-A -t 10.0.0.1:80 -s rr "
+				      "--timeout-tcp 33\n"));
+	Table want = parse("-A -u 10.0.0.1:53 -s rr --timeout-udp 5\n"
+			   "-A -t 10.0.0.1:80 -s rr\n");
+	auto cs = diff(want, cur);
+	ASSERT_EQ(cs.size(), 2u);
+	EXPECT_EQ(describe(cs[0]), "-E -u 10.0.0.1:53 -s rr --timeout-udp 5");
+	EXPECT_EQ(cs[1].svc.conn_timeouts.tcp,
+		  std::optional<std::uint32_t>(0));
+	EXPECT_TRUE(diff(want, as_kernel(want)).empty());
+
+	// The JSON form names them as --format json lists them.
+	Table j = parse(R"({"services": [{"family": "inet",
+	  "protocol": "UDP", "address": "10.0.0.1", "port": 53,
+	  "scheduler": "rr", "timeout_udp": 5, "timeout_tcp": 0}]})");
+	ASSERT_EQ(j.services.size(), 1u);
+	EXPECT_EQ(j.services[0].svc.conn_timeouts.udp,
+		  std::optional<std::uint32_t>(5));
+	EXPECT_EQ(diff(j, as_kernel(want)).size(), 1u);	// only :80 goes
+}

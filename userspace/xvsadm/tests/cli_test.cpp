@@ -244,3 +244,51 @@ TEST(Cli, JsonFormatOnlyWithList)
 	EXPECT_EQ(rejected({"-L", "--format", "xml"}).err,
 		  "unknown output format `xml'\n");
 }
+
+// xvsadm extension: a service's own connection timeouts.
+TEST(Cli, ServiceTimeouts)
+{
+	Command c = parse({"-A", "-u", "10.0.0.1:53", "--timeout-udp", "5",
+			   "--timeout-tcp", "0", "--timeout-tcpfin", "2678400"});
+	EXPECT_EQ(c.svc.conn_timeouts.udp, std::optional<std::uint32_t>(5));
+	// 0 is given, and means "the global value".
+	EXPECT_EQ(c.svc.conn_timeouts.tcp, std::optional<std::uint32_t>(0));
+	EXPECT_EQ(c.svc.conn_timeouts.tcp_fin,
+		  std::optional<std::uint32_t>(2678400));
+
+	c = parse({"-E", "-t", "10.0.0.1:80", "-s", "rr", "--timeout-tcp",
+		   "33"});
+	EXPECT_EQ(c.cmd, Cmd::Edit);
+	EXPECT_EQ(c.svc.conn_timeouts.tcp, std::optional<std::uint32_t>(33));
+	// Not given: nullopt, so an edit leaves them as they are.
+	EXPECT_FALSE(c.svc.conn_timeouts.udp);
+	EXPECT_FALSE(c.svc.conn_timeouts.tcp_fin);
+
+	c = parse({"-A", "-t", "10.0.0.1:80"});
+	EXPECT_EQ(c.svc.conn_timeouts, SvcTimeoutSpec{});
+}
+
+TEST(Cli, ServiceTimeoutsBadValues)
+{
+	const std::string tail = " specified (seconds, 0 to 2678400; 0: the "
+				 "global --set value)\n";
+	for (const char *bad : {"-1", "abc", "2678401", "1.5", "", "5x",
+				"99999999999999999999"})
+		EXPECT_EQ(rejected({"-A", "-u", "10.0.0.1:53", "--timeout-udp",
+				    bad}).err,
+			  std::string("invalid timeout-udp value `") + bad +
+				  "'" + tail)
+			<< bad;
+	EXPECT_EQ(rejected({"-E", "-t", "10.0.0.1:80", "--timeout-tcpfin",
+			    "-5"}).err,
+		  "invalid timeout-tcpfin value `-5'" + tail);
+	EXPECT_EQ(rejected({"-A", "-u", "10.0.0.1:53", "--timeout-udp", "1",
+			    "--timeout-udp", "2"}).err,
+		  "multiple 'timeout-udp' options specified\n");
+	EXPECT_EQ(rejected({"-a", "-u", "10.0.0.1:53", "-r", "10.0.0.2",
+			    "--timeout-udp", "1"}).err,
+		  "Illegal 'timeout-udp' option with the 'add-server' "
+		  "command\n");
+	EXPECT_EQ(rejected({"-L", "-n", "--timeout-tcp", "1"}).err,
+		  "Illegal 'timeout-tcp' option with the 'list' command\n");
+}

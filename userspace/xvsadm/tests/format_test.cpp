@@ -307,3 +307,28 @@ TEST(Format, JsonDocument)
 	EXPECT_EQ(j.back(), '\n');
 	EXPECT_EQ(json::quote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
 }
+
+// xvs's own per-service timeouts: options in the save format only, so the
+// plain listing stays the stock tool's.
+TEST(Format, ServiceTimeoutsInSaveFormatOnly)
+{
+	xvs::Service s = tcp("10.0.0.1", 80, "rr");
+	const std::string plain = fmt::service_entry(s, {}, FMT_NUMERIC);
+	s.conn_timeouts.tcp = 33;
+	s.conn_timeouts.tcp_fin = 11;
+	s.conn_timeouts.udp = 0;	// the global value: not written
+	EXPECT_EQ(fmt::service_entry(s, {}, FMT_NUMERIC), plain);
+	EXPECT_EQ(fmt::service_entry(s, {}, FMT_NUMERIC | FMT_RULE),
+		  "-A -t 10.0.0.1:80 -s rr --timeout-tcp 33 "
+		  "--timeout-tcpfin 11\n");
+	xvs::Service u = tcp("10.0.0.1", 53, "lc");
+	u.protocol = IPPROTO_UDP;
+	u.flags |= IP_VS_SVC_F_ONEPACKET;
+	u.conn_timeouts.udp = 5;
+	EXPECT_EQ(fmt::service_entry(u, {}, FMT_NUMERIC | FMT_RULE),
+		  "-A -u 10.0.0.1:53 -s lc -o --timeout-udp 5\n");
+	// What -S writes, -R reads back.
+	Command c = parse_command({"ipvsadm", "-A", "-u", "10.0.0.1:53", "-s",
+				   "lc", "-o", "--timeout-udp", "5"});
+	EXPECT_EQ(c.svc.conn_timeouts.udp, std::optional<std::uint32_t>(5));
+}

@@ -19,6 +19,9 @@ enum class Detail {
 
 void put_service(Message &msg, const Service &svc, Detail detail);
 void put_dest(Message &msg, const Destination &dest, Detail detail);
+// xvs's own per-service timeouts into the open service nest (put_service
+// does it for Full and Dump).
+void put_service_timeouts(Message &msg, const ServiceTimeouts &t);
 void put_daemon(Message &msg, const Daemon &daemon);
 // Only the daemon state, as IPVS_CMD_DEL_DAEMON needs.
 void put_daemon_state(Message &msg, std::uint32_t state);
@@ -30,6 +33,8 @@ void put_stats64(Message &msg, int type, const Stats64 &s);
 
 // Nested IPVS_CMD_ATTR_SERVICE.
 Service decode_service(const nlattr *nest);
+// xvs's own per-service timeouts of a service nest.
+ServiceTimeouts decode_service_timeouts(const nlattr *nest);
 // Nested IPVS_CMD_ATTR_DEST; `fallback_af` is used when the message has no
 // IPVS_DEST_ATTR_ADDR_FAMILY (kernels before 4.x): the service family.
 Destination decode_dest(const nlattr *nest, std::uint16_t fallback_af);

@@ -49,6 +49,24 @@ struct Stats64 {
 	static Stats64 widen(const Stats32 &s);
 };
 
+// xvs's own per-service connection timeouts (kmod/uapi/xvs_genl.h), in
+// seconds; each replaces the global --set value for the service's
+// connections in that state, 0 meaning "the global value".  In a request
+// nullopt sends nothing: a new service has none, an edit keeps the service's
+// value.  From a reply nullopt means none (the kernel sends only non-zero
+// ones; stock IPVS sends none).
+struct ServiceTimeouts {
+	std::optional<std::uint32_t> tcp;	// TCP ESTABLISHED
+	std::optional<std::uint32_t> tcp_fin;	// TCP FIN_WAIT
+	std::optional<std::uint32_t> udp;	// UDP
+	// Whether any is set to a non-zero value.
+	bool any() const
+	{
+		return tcp.value_or(0) || tcp_fin.value_or(0) || udp.value_or(0);
+	}
+	bool operator==(const ServiceTimeouts &) const = default;
+};
+
 struct Service {
 	// Identity: af plus either fwmark (non-zero) or protocol/addr/port.
 	std::uint16_t af = AF_INET;
@@ -67,6 +85,7 @@ struct Service {
 	// mask in network byte order (0xffffffff = /32), for AF_INET6 the
 	// prefix length (1..128).  See default_netmask().
 	std::uint32_t netmask = 0xffffffffu;
+	ServiceTimeouts conn_timeouts;		// xvs's own, see above
 
 	// Filled from replies only.
 	std::optional<Stats32> stats;
