@@ -771,6 +771,95 @@ void xvs_conn_drop_some(struct xvs_net *xnet)
 	rhashtable_walk_stop(&tab->drop_iter);
 }
 
+/* ---- stale entries (net.xvs.expire_stale_conn) --------------------------- */
+
+/*
+ * Expires a stale entry.  One only the table holds goes here and now, as a
+ * flush takes entries (its control template, if any, loses that reference
+ * at once); one a packet is using expires once that packet is done, unless
+ * the packet's put re-arms it first, and then the next packet of its client
+ * finds it stale (hooks.c) and is scheduled afresh.
+ */
+static void xvs_conn_expire_stale_one(struct xvs_conn *cp)
+{
+	if (refcount_read(&cp->refcnt) == 1 && del_timer(&cp->timer))
+		xvs_conn_expire(cp);
+	else
+		xvs_conn_expire_now(cp);
+}
+
+/*
+ * One walk over the table: the connections (@templates false) or the
+ * templates (true) of the protocols the switch covers whose destination is
+ * stale.  A template still controlling connections (of a protocol the
+ * switch leaves alone) is only taken out of use; it stays listed, with
+ * ports 65535, until its own timer and its last connection let it go.
+ */
+static void xvs_conn_stale_pass(struct xvs_net *xnet, bool templates)
+{
+	struct xvs_conn_table *tab = xvs_conn_tab(xnet);
+	struct rhashtable_iter iter;
+	unsigned int seen = 0;
+	struct xvs_conn *cp;
+
+	rhashtable_walk_enter(&tab->rhlt.ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((cp = rhashtable_walk_next(&iter)) != NULL) {
+		struct xvs_dest *dest;
+
+		if (IS_ERR(cp)) {
+			if (PTR_ERR(cp) == -EAGAIN)
+				continue;
+			break;
+		}
+		dest = READ_ONCE(cp->dest);
+		if (!!(READ_ONCE(cp->flags) & IP_VS_CONN_F_TEMPLATE) == templates &&
+		    dest && xvs_dest_stale(dest) &&
+		    xvs_stale_covers(xnet, cp->protocol)) {
+			if (!templates) {
+				xvs_conn_expire_stale_one(cp);
+			} else {
+				xvs_conn_template_invalidate(cp);
+				if (refcount_read(&cp->refcnt) == 1)
+					xvs_conn_expire_stale_one(cp);
+			}
+		}
+		if (!(++seen % 1024)) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+void xvs_conn_expire_stale_sweep(struct xvs_net *xnet)
+{
+	if (!xvs_conn_tab(xnet) || !READ_ONCE(xnet->sysctl.expire_stale_conn))
+		return;
+	/* Connections first: they hold their templates. */
+	xvs_conn_stale_pass(xnet, false);
+	xvs_conn_stale_pass(xnet, true);
+}
+
+static void xvs_conn_stale_work(struct work_struct *work)
+{
+	xvs_conn_expire_stale_sweep(container_of(work, struct xvs_net,
+						 stale_work));
+}
+
+void xvs_conn_expire_stale(struct xvs_net *xnet)
+{
+	/*
+	 * Not in a namespace on its way out: its flush takes everything,
+	 * and has cancelled the work.
+	 */
+	if (READ_ONCE(xnet->sysctl.expire_stale_conn) &&
+	    !READ_ONCE(xnet->exiting))
+		queue_work(system_long_wq, &xnet->stale_work);
+}
+
 /* ---- flushing ----------------------------------------------------------- */
 
 void xvs_conn_drop_routes(struct xvs_net *xnet, const struct net_device *dev)
@@ -810,6 +899,8 @@ void xvs_conn_flush(struct xvs_net *xnet)
 
 	if (!tab)
 		return;
+	/* A sweep of stale entries must not walk along (nor come after). */
+	cancel_work_sync(&xnet->stale_work);
 	/*
 	 * Callers make sure no packet can reach us any more, so every entry
 	 * either has its timer pending (we take over its expiry) or is being
@@ -1100,6 +1191,7 @@ int xvs_conn_net_init(struct xvs_net *xnet)
 	for (i = 0; i < XVS_SCTP_S_LAST; i++)
 		xnet->sctp_timeout[i] = xvs_sctp_default_timeout[i] * HZ;
 	atomic_set(&xnet->conn_count, 0);
+	INIT_WORK(&xnet->stale_work, xvs_conn_stale_work);
 
 	err = xvs_conn_cache_get();
 	if (err)

@@ -7,7 +7,9 @@
  * and lblcr are always there, and so are their knobs.
  *
  * Also here: the memory-pressure defense that drop_entry, drop_packet and
- * secure_tcp control, re-evaluated every second as IPVS does.
+ * secure_tcp control, re-evaluated every second as IPVS does; and xvs' own
+ * knobs of /proc/sys/net/xvs/ that belong to the connection table
+ * (expire_stale_conn; drop.c and hidden.c add theirs to the directory).
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -184,6 +186,30 @@ static int xvs_proc_sync_ports(struct ctl_table *table, int write,
 	return rc;
 }
 
+/* 0..2 (XVS_STALE_*); turning it on sweeps the entries already stale. */
+static int xvs_proc_expire_stale(struct ctl_table *table, int write,
+				 void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct xvs_net *xnet = table->extra2;
+	int *valp = table->data;
+	int val = READ_ONCE(*valp);
+	struct ctl_table tmp = {
+		.data = &val,
+		.maxlen = sizeof(int),
+		.mode = table->mode,
+	};
+	int rc;
+
+	rc = proc_dointvec(&tmp, write, buffer, lenp, ppos);
+	if (write && !rc) {
+		if (val < XVS_STALE_OFF || val > XVS_STALE_ALL)
+			return -EINVAL;
+		WRITE_ONCE(*valp, val);
+		xvs_conn_expire_stale(xnet);
+	}
+	return rc;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 struct xvs_sysctl_desc {
@@ -317,15 +343,39 @@ int xvs_sysctl_net_init(struct xvs_net *xnet)
 	}
 	xnet->sysctl_tbl = tbl;
 
+	/* net/xvs: expire_stale_conn and the zeroed terminator */
+	tbl = kcalloc(2, sizeof(*tbl), GFP_KERNEL);
+	if (!tbl)
+		goto err_ext;
+	tbl[0].procname = "expire_stale_conn";
+	tbl[0].data = &xnet->sysctl.expire_stale_conn;
+	tbl[0].maxlen = sizeof(int);
+	tbl[0].mode = 0644;
+	tbl[0].proc_handler = xvs_proc_expire_stale;
+	tbl[0].extra2 = xnet;
+	xnet->ext_sysctl_hdr = register_net_sysctl(net, "net/xvs", tbl);
+	if (!xnet->ext_sysctl_hdr) {
+		kfree(tbl);
+		goto err_ext;
+	}
+	xnet->ext_sysctl_tbl = tbl;
+
 	INIT_DELAYED_WORK(&xnet->defense_work, xvs_defense_work);
 	queue_delayed_work(system_long_wq, &xnet->defense_work,
 			   XVS_DEFENSE_PERIOD);
 	return 0;
+
+err_ext:
+	unregister_net_sysctl_table(xnet->sysctl_hdr);
+	kfree(xnet->sysctl_tbl);
+	return -ENOMEM;
 }
 
 void xvs_sysctl_net_exit(struct xvs_net *xnet)
 {
 	cancel_delayed_work_sync(&xnet->defense_work);
+	unregister_net_sysctl_table(xnet->ext_sysctl_hdr);
+	kfree(xnet->ext_sysctl_tbl);
 	unregister_net_sysctl_table(xnet->sysctl_hdr);
 	kfree(xnet->sysctl_tbl);
 }

@@ -773,6 +773,20 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 		}
 	}
 
+	/*
+	 * net.xvs.expire_stale_conn: the entry of a removed or quiesced real
+	 * server gives way to a new one (the sweep had not reached it yet,
+	 * or a packet kept it alive meanwhile).
+	 */
+	if (cp && unlikely(READ_ONCE(xnet->sysctl.expire_stale_conn)) &&
+	    cp->dest && xvs_dest_stale(cp->dest) &&
+	    xvs_stale_covers(xnet, cp->protocol)) {
+		xvs_nfct_reuse(skb, cp, state);
+		xvs_conn_expire_now(cp);
+		__xvs_conn_put(cp);
+		cp = NULL;
+	}
+
 	/* The real server of this connection was removed. */
 	if (cp && cp->dest &&
 	    !(READ_ONCE(cp->dest->sched.flags) & XVS_DEST_F_AVAILABLE)) {

@@ -17,8 +17,9 @@
  *    connection is scheduled through it;
  *  - it counts in its real server's PersistConn, not in its connections.
  * A template whose real server left the service, or (with the sysctl
- * expire_quiescent_template) has weight 0, is taken out of use at the
- * next lookup and the client is scheduled afresh.
+ * expire_quiescent_template, or for a packet of a protocol that
+ * net.xvs.expire_stale_conn covers) has weight 0, is taken out of use at
+ * the next lookup and the client is scheduled afresh.
  *
  * A service with a persistence engine (pe.h) narrows its templates down
  * further with data of the packet (SIP: the Call-ID); a packet from which
@@ -52,18 +53,20 @@ static void xvs_persist_client_net(const struct xvs_service *svc,
 
 /*
  * May the template still be used (and does it lead to @want, unless that
- * is NULL)?  If not, it is taken out of use here and the caller's
- * reference is given back without refreshing it.
+ * is NULL) by a packet of @protocol (0: none the stale switch covers)?  If
+ * not, it is taken out of use here and the caller's reference is given
+ * back without refreshing it.
  */
 static bool xvs_persist_template_ok(struct xvs_net *xnet, struct xvs_conn *ct,
-				    const struct xvs_dest *want)
+				    const struct xvs_dest *want, u8 protocol)
 {
 	struct xvs_dest *dest = ct->dest;
+	bool quiesced_ok = !READ_ONCE(xnet->sysctl.expire_quiescent_template) &&
+			   !(protocol && xvs_stale_covers(xnet, protocol));
 
 	if (dest && (!want || dest == want) &&
 	    (READ_ONCE(dest->sched.flags) & XVS_DEST_F_AVAILABLE) &&
-	    !(READ_ONCE(xnet->sysctl.expire_quiescent_template) &&
-	      !atomic_read(&dest->sched.weight)))
+	    (quiesced_ok || atomic_read(&dest->sched.weight)))
 		return true;
 	xvs_conn_template_invalidate(ct);
 	__xvs_conn_put(ct);
@@ -121,7 +124,7 @@ int xvs_persist_schedule(struct xvs_net *xnet, struct xvs_service *svc,
 	}
 
 	ct = xvs_conn_template_get(xnet, &tp);
-	if (ct && xvs_persist_template_ok(xnet, ct, NULL)) {
+	if (ct && xvs_persist_template_ok(xnet, ct, NULL, pkt->protocol)) {
 		dest = ct->dest;
 	} else {
 		dest = xvs_svc_schedule(svc, in);
@@ -200,8 +203,12 @@ struct xvs_conn *xvs_persist_conn_out(struct xvs_net *xnet,
 		if (tp.pe && tp.pe->fill_param(&tp, skb, pkt, pe_buf))
 			return NULL;
 		ct = xvs_conn_template_get(xnet, &tp);
-		/* Another real server's template gives way to this one's. */
-		if (!ct || !xvs_persist_template_ok(xnet, ct, dest)) {
+		/*
+		 * Another real server's template gives way to this one's.
+		 * The real server itself starts the call: its quiescence is no
+		 * reason to move (0: no protocol for the stale switch).
+		 */
+		if (!ct || !xvs_persist_template_ok(xnet, ct, dest, 0)) {
 			ct = xvs_conn_create(xnet, &tp, dest, pkt->sport,
 					     IP_VS_CONN_F_TEMPLATE, 0);
 			if (!ct)

@@ -731,6 +731,9 @@ int xvs_dest_add(struct xvs_service *svc, const struct xvs_dest_conf *conf,
 
 	xvs_dest_apply(svc, dest, conf, true);
 	xvs_svc_publish(svc, ns, XVS_DEST_ADDED, 0, dest);
+	/* Back from the trash at weight 0: its old entries are stale. */
+	if (!conf->weight)
+		xvs_conn_expire_stale(svc->xnet);
 	return 0;
 }
 
@@ -751,6 +754,9 @@ int xvs_dest_edit(struct xvs_service *svc, const struct xvs_dest_conf *conf,
 	}
 	xvs_dest_apply(svc, dest, conf, false);
 	xvs_svc_publish(svc, NULL, XVS_DEST_UPDATED, 0, dest);
+	/* Quiesced (a health checker's weight 0): entries are stale. */
+	if (!conf->weight)
+		xvs_conn_expire_stale(svc->xnet);
 	return 0;
 }
 
@@ -779,6 +785,7 @@ int xvs_dest_del(struct xvs_service *svc, const struct xvs_dest_conf *conf,
 	xvs_dest_unlink(svc, dest);
 	xvs_svc_publish(svc, ns, XVS_DEST_REMOVED, index, dest);
 	xvs_dest_retire(svc->xnet, dest, false);
+	xvs_conn_expire_stale(svc->xnet);
 	return 0;
 }
 
@@ -1030,7 +1037,12 @@ static void __xvs_svc_del(struct xvs_service *svc, bool cleanup)
 
 void xvs_svc_del(struct xvs_service *svc)
 {
+	struct xvs_net *xnet = svc->xnet;
+	bool had_dests = !list_empty(&svc->destinations);
+
 	__xvs_svc_del(svc, false);
+	if (had_dests)
+		xvs_conn_expire_stale(xnet);
 }
 
 static void __xvs_svc_flush(struct xvs_net *xnet, bool cleanup)
@@ -1050,6 +1062,8 @@ static void __xvs_svc_flush(struct xvs_net *xnet, bool cleanup)
 void xvs_svc_flush(struct xvs_net *xnet)
 {
 	__xvs_svc_flush(xnet, false);
+	/* Every destination went to the trash. */
+	xvs_conn_expire_stale(xnet);
 }
 
 void xvs_svc_zero(struct xvs_service *svc)

@@ -216,6 +216,7 @@ struct xvs_sysctl_vals {
 	int ignore_tunneled;
 	int run_estimation;
 	int debug_level;		/* net.xvs.debug_level (drop.c) */
+	int expire_stale_conn;		/* net.xvs.expire_stale_conn */
 };
 
 struct xvs_hidden_net;
@@ -273,6 +274,9 @@ struct xvs_net {
 	struct xvs_sched_knobs sched_knobs;
 	struct ctl_table_header *sysctl_hdr;
 	struct ctl_table *sysctl_tbl;
+	/* net/xvs knobs of ctl_sysctl.c (drop.c and hidden.c add others) */
+	struct ctl_table_header *ext_sysctl_hdr;
+	struct ctl_table *ext_sysctl_tbl;
 
 	/*
 	 * Defense against memory exhaustion (ctl_sysctl.c), re-evaluated
@@ -300,6 +304,8 @@ struct xvs_net {
 	atomic_t conn_count;
 	/* Entries still waiting for their client port (FTP passive data) */
 	atomic_t conn_no_cport;
+	/* The sweep of stale entries (net.xvs.expire_stale_conn) */
+	struct work_struct stale_work;
 
 	/* Connection synchronisation daemons (sync.c, sync.h) */
 	struct xvs_sync *sync;
@@ -363,6 +369,48 @@ void xvs_conn_net_exit(struct xvs_net *xnet);
 void xvs_conn_flush(struct xvs_net *xnet);
 /* drop_entry: expires cheap-to-lose entries in 1/32 of the table. */
 void xvs_conn_drop_some(struct xvs_net *xnet);
+
+/*
+ * net.xvs.expire_stale_conn, an xvs extension (IPVS has no such knob): a
+ * connection entry whose destination was removed or set to weight 0 is
+ * stale; IPVS keeps it for its whole timeout (UDP: 300 s), dropping the
+ * client's packets (removed) or sending them on to the quiesced real
+ * server.  With the switch on, stale entries of the protocols it names
+ * expire at once, with the persistence templates of those protocols that
+ * point at such destinations, and their clients are scheduled afresh.
+ *   0  off: IPVS's behaviour (the default)
+ *   1  UDP entries and templates
+ *   2  entries and templates of every protocol (UDP, TCP, SCTP, ...;
+ *      firewall-mark templates too)
+ */
+#define XVS_STALE_OFF	0
+#define XVS_STALE_UDP	1
+#define XVS_STALE_ALL	2
+
+/* Does the switch cover entries of @protocol (IPPROTO_IP: fwmark templates)? */
+static inline bool xvs_stale_covers(const struct xvs_net *xnet, u8 protocol)
+{
+	int mode = READ_ONCE(xnet->sysctl.expire_stale_conn);
+
+	return mode >= XVS_STALE_ALL ||
+	       (mode == XVS_STALE_UDP && protocol == IPPROTO_UDP);
+}
+
+/* Removed from its service, or quiesced (weight 0). */
+static inline bool xvs_dest_stale(const struct xvs_dest *dest)
+{
+	return !(READ_ONCE(dest->sched.flags) & XVS_DEST_F_AVAILABLE) ||
+	       !atomic_read(&dest->sched.weight);
+}
+
+/*
+ * After a destination was removed or quiesced, or the switch was turned
+ * on: queues the sweep that expires the stale entries (a no-op while the
+ * switch is off).  Any context; bursts of changes share one sweep.
+ */
+void xvs_conn_expire_stale(struct xvs_net *xnet);
+/* The sweep itself, in process context (the work item; KUnit). */
+void xvs_conn_expire_stale_sweep(struct xvs_net *xnet);
 
 /* ---- connection synchronisation (sync.c) ----------------------------- */
 

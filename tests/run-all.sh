@@ -159,7 +159,7 @@ wait_kernel
 
 # The xvs variants of the scenarios that exercise the module's kernel side.
 KDEBUG_SCENARIOS=(lvs-nat:xvs rmmod-live:xvs netlink_badinput:xvs
-	persistence:xvs lvs-dr:xvs lvs-tun:xvs)
+	persistence:xvs lvs-dr:xvs lvs-tun:xvs stale-udp:xvs)
 
 # prefix RESULTS_FILE: its PASS/FAIL lines with test names under kdebug/
 kdebug_results() {

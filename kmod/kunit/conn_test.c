@@ -371,12 +371,94 @@ static void conn_templates(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dest->sched.persistconns), 0);
 }
 
+/* A long-lived connection of @protocol from 192.0.2.1:@cport to VIP:80. */
+static struct xvs_conn *ct_new_proto(struct kunit *test, struct conn_ctx *ctx,
+				     u8 protocol, u16 cport)
+{
+	union nf_inet_addr vaddr;
+	struct xvs_pkt pkt;
+	struct xvs_conn *cp;
+
+	ct_pkt(test, &pkt, "192.0.2.1", cport, "10.0.0.1", 80);
+	pkt.protocol = protocol;
+	ct_addr(test, &vaddr, "10.0.0.1");
+	cp = xvs_conn_new(ctx->xnet, &pkt, &vaddr, htons(80), ctx->dest, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	ct_timeout(cp, 3600 * HZ);
+	return cp;
+}
+
+/*
+ * net.xvs.expire_stale_conn: the sweep expires the entries of a removed or
+ * quiesced destination by the protocols the switch covers, their
+ * templates with them, and nothing while the switch is off.
+ */
+static void conn_expire_stale(struct kunit *test)
+{
+	struct conn_ctx *ctx = test->priv;
+	struct xvs_net *xnet = ctx->xnet;
+	struct xvs_dest *dest = ctx->dest;
+	union nf_inet_addr client, vaddr;
+	struct xvs_conn_param p = {
+		.af = AF_INET, .protocol = IPPROTO_UDP,
+		.caddr = &client, .cport = 0,
+		.vaddr = &vaddr, .vport = htons(80),
+	};
+	struct xvs_conn *udp, *tcp, *tpl;
+
+	ct_addr(test, &client, "192.0.2.0");
+	ct_addr(test, &vaddr, "10.0.0.1");
+	tpl = xvs_conn_create(xnet, &p, dest, dest->port,
+			      IP_VS_CONN_F_TEMPLATE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, tpl);
+	ct_timeout(tpl, 3600 * HZ);
+	udp = ct_new_proto(test, ctx, IPPROTO_UDP, 2000);
+	xvs_conn_control_add(udp, tpl);
+	tcp = ct_new_proto(test, ctx, IPPROTO_TCP, 2001);
+	xvs_conn_put(udp);
+	xvs_conn_put(tcp);
+	xvs_conn_put(tpl);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xnet->conn_count), 3);
+
+	/* a healthy destination: nothing is stale, whatever the switch */
+	WRITE_ONCE(xnet->sysctl.expire_stale_conn, XVS_STALE_ALL);
+	xvs_conn_expire_stale_sweep(xnet);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xnet->conn_count), 3);
+
+	/* quiesced, switch off: IPVS's behaviour, everything stays */
+	atomic_set(&dest->sched.weight, 0);
+	WRITE_ONCE(xnet->sysctl.expire_stale_conn, XVS_STALE_OFF);
+	xvs_conn_expire_stale_sweep(xnet);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xnet->conn_count), 3);
+
+	/* UDP: the datagram entry and its template go, TCP stays */
+	WRITE_ONCE(xnet->sysctl.expire_stale_conn, XVS_STALE_UDP);
+	xvs_conn_expire_stale_sweep(xnet);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xnet->conn_count), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dest->sched.persistconns), 0);
+	tcp = ct_in(test, ctx, "192.0.2.1", 2001, 80);
+	KUNIT_EXPECT_NOT_NULL(test, tcp);
+	if (tcp)
+		__xvs_conn_put(tcp);
+
+	/* every protocol, and removed rather than quiesced */
+	atomic_set(&dest->sched.weight, 1);
+	dest->sched.flags &= ~XVS_DEST_F_AVAILABLE;
+	WRITE_ONCE(xnet->sysctl.expire_stale_conn, XVS_STALE_ALL);
+	xvs_conn_expire_stale_sweep(xnet);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xnet->conn_count), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dest->sched.inactconns), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&dest->refcnt), 1u);
+	dest->sched.flags |= XVS_DEST_F_AVAILABLE;
+}
+
 static struct kunit_case xvs_conn_cases[] = {
 	KUNIT_CASE(conn_insert_lookup),
 	KUNIT_CASE(conn_state_accounting),
 	KUNIT_CASE(conn_expire),
 	KUNIT_CASE(conn_grow),
 	KUNIT_CASE(conn_templates),
+	KUNIT_CASE(conn_expire_stale),
 	{}
 };
 

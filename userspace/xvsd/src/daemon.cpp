@@ -157,10 +157,25 @@ void Daemon::send_packet(Clock::time_point now)
 	node_->sent(now);
 }
 
+// ldirectord.cf expirestale=: the entries of the real servers the checks
+// remove or quiesce then expire at once (xvs.ko).
+static void apply_expire_stale(const LdConfig &c, Logger &log)
+{
+	if (!c.expire_stale)
+		return;
+	std::string why = set_expire_stale(*c.expire_stale);
+	if (why.empty())
+		log.info("net.xvs.expire_stale_conn = " + expire_stale_name(*c.expire_stale));
+	else
+		log.info("WARN: expirestale=" + expire_stale_name(*c.expire_stale) +
+			 " not applied: " + why);
+}
+
 void Daemon::reload()
 {
 	try {
 		LdConfig c = load_ldirectord(cfg_path_);
+		apply_expire_stale(c, log_);
 		director_->set_config(std::move(c));
 		log_.info("Reloaded configuration " + cfg_path_);
 	} catch (const xvs::Error &e) {
@@ -270,6 +285,7 @@ int Daemon::run()
 	Fd sigfd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
 
 	log_.info("Starting Linux Director Daemon (xvsd), config " + cfg_path_);
+	apply_expire_stale(cfg, log_);
 	bool table_is_resource = false;
 	if (ha_)
 		for (auto &r : ha_->group.resources)

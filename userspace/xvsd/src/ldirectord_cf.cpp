@@ -207,6 +207,7 @@ const std::set<std::string> shared_keys = {
 const std::set<std::string> global_keys = {
 	"autoreload", "callback", "logfile", "execute", "fork", "supervised",
 	"maintenancedir", "readdquiescent", "smtp", "emailalertfrom",
+	"expirestale",
 };
 
 struct Parser {
@@ -440,6 +441,17 @@ struct Parser {
 			cfg.autoreload = b;
 		} else if (k == "logfile") {
 			cfg.logfile = unquote(raw);
+		} else if (k == "expirestale") {
+			// xvs.ko's net.xvs.expire_stale_conn: 0, 1 or 2
+			auto l = lower(unquote(raw));
+			if (l == "no" || l == "0")
+				cfg.expire_stale = 0;
+			else if (l == "udp" || l == "1")
+				cfg.expire_stale = 1;
+			else if (l == "all" || l == "2")
+				cfg.expire_stale = 2;
+			else
+				err("bad expirestale '" + raw + "' (no, udp or all)");
 		} else {
 			shared(cfg.timing, k, raw);
 		}

@@ -84,6 +84,9 @@ struct LdConfig {
 	CheckTiming timing;			// the global values
 	bool autoreload = false;
 	std::string logfile;
+	// expirestale=: the value xvsd gives xvs.ko's net.xvs.expire_stale_conn
+	// (0 no, 1 udp, 2 all); unset: the switch is left as it is.
+	std::optional<int> expire_stale;
 	std::vector<VirtualService> virtuals;
 };
 

@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,6 +162,33 @@ void send_garp(const BoundAddress &a)
 		if (::sendto(fd.get(), pkt, sizeof(pkt), 0, reinterpret_cast<sockaddr *>(&ll), sizeof(ll)) < 0)
 			throw xvs::Error(errno, "sending gratuitous ARP on " + a.iface);
 	}
+}
+
+std::string set_expire_stale(int mode, const std::string &path)
+{
+	if (mode < 0 || mode > 2)
+		return "bad mode " + std::to_string(mode);
+	// O_WRONLY without O_CREAT: a missing file means no xvs.ko.
+	Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+	if (!fd) {
+		int e = errno;
+		return path + ": " + std::strerror(e) +
+		       (e == ENOENT ? " (xvs.ko not loaded? the kernel's ip_vs has no such switch)" : "");
+	}
+	std::string v = std::to_string(mode) + "\n";
+	if (::write(fd.get(), v.data(), v.size()) != static_cast<ssize_t>(v.size())) {
+		int e = errno;
+		return path + ": " + std::strerror(e);
+	}
+	return "";
+}
+
+std::string expire_stale_name(int mode)
+{
+	static const char *const names[] = {"no", "udp", "all"};
+	if (mode < 0 || mode > 2)
+		return std::to_string(mode);
+	return std::to_string(mode) + " (" + names[mode] + ")";
 }
 
 ResourceManager::ResourceManager(Logger &log, HaResourceGroup group, std::string resource_dir,

@@ -29,6 +29,15 @@ bool change_address(bool add, const BoundAddress &a);
 // One gratuitous ARP request and reply for `a` on its interface.
 void send_garp(const BoundAddress &a);
 
+// xvs.ko's switch that expires the connection entries of removed and
+// quiesced real servers at once (ldirectord.cf expirestale=).
+inline constexpr const char *kExpireStalePath = "/proc/sys/net/xvs/expire_stale_conn";
+// Writes `mode` (0, 1, 2) to `path`; returns "" or why it could not (the
+// kernel's ip_vs has no such switch: the file does not exist).
+std::string set_expire_stale(int mode, const std::string &path = kExpireStalePath);
+// "0 (no)", "1 (udp)", "2 (all)"
+std::string expire_stale_name(int mode);
+
 class ResourceManager {
 public:
 	using Clock = std::chrono::steady_clock;

@@ -286,3 +286,36 @@ TEST(Authkeys, MethodsAndErrors)
 	EXPECT_EQ(error_of([] { parse_authkeys("auth 1\n1 sha1\n", "ak"); }),
 		  "ak:2: sha1 needs a secret");
 }
+
+// expirestale= (xvs.ko's net.xvs.expire_stale_conn): global only, three
+// values by name or number; unset leaves the switch alone.
+TEST(Ldirectord, ExpireStale)
+{
+	EXPECT_FALSE(parse_ldirectord("virtual=10.0.0.1:53\n\tprotocol=udp\n").expire_stale);
+	struct Case {
+		const char *value;
+		int mode;
+	} cases[] = {
+		{"no", 0}, {"0", 0}, {"udp", 1}, {"UDP", 1}, {"1", 1}, {"all", 2}, {"2", 2},
+		{"\"udp\"", 1},
+	};
+	for (auto &c : cases) {
+		LdConfig cfg = parse_ldirectord(std::string("expirestale=") + c.value +
+						"\nvirtual=10.0.0.1:53\n\tprotocol=udp\n"
+						"\treal=192.168.0.1:53 masq\n");
+		ASSERT_TRUE(cfg.expire_stale) << c.value;
+		EXPECT_EQ(*cfg.expire_stale, c.mode) << c.value;
+	}
+	// after the sections too, as any global setting
+	LdConfig late = parse_ldirectord("virtual=10.0.0.1:53\n\tprotocol=udp\nexpirestale=all\n");
+	ASSERT_TRUE(late.expire_stale);
+	EXPECT_EQ(*late.expire_stale, 2);
+
+	EXPECT_EQ(error_of([] { parse_ldirectord("expirestale=tcp\n", "x.cf"); }),
+		  "x.cf:1: bad expirestale 'tcp' (no, udp or all)");
+	EXPECT_EQ(error_of([] { parse_ldirectord("expirestale=3\n", "x.cf"); }),
+		  "x.cf:1: bad expirestale '3' (no, udp or all)");
+	EXPECT_EQ(error_of([] {
+		parse_ldirectord("virtual=10.0.0.1:53\n\texpirestale=udp\n", "x.cf");
+	}), "x.cf:2: expirestale= is a global setting, not valid in a virtual section");
+}
