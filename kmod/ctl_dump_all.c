@@ -22,22 +22,12 @@ static int xvs_fill_service_key(struct sk_buff *skb, struct xvs_service *svc)
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u16(skb, IPVS_SVC_ATTR_AF, svc->af))
-		goto fail;
-	if (svc->fwmark) {
-		if (nla_put_u32(skb, IPVS_SVC_ATTR_FWMARK, svc->fwmark))
-			goto fail;
-	} else if (nla_put_u16(skb, IPVS_SVC_ATTR_PROTOCOL, svc->protocol) ||
-		   nla_put(skb, IPVS_SVC_ATTR_ADDR, sizeof(svc->addr),
-			   &svc->addr) ||
-		   nla_put_be16(skb, IPVS_SVC_ATTR_PORT, svc->port)) {
-		goto fail;
+	if (xvs_put_service_key(skb, svc)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
-fail:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
 }
 
 /* One multipart message; @dest NULL: the service's own message. */

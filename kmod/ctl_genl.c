@@ -176,6 +176,20 @@ static int xvs_fill_both_stats(struct sk_buff *skb, struct xvs_stats *s,
 	return 0;
 }
 
+/* What identifies a service: AF and FWMARK, or AF, PROTOCOL, ADDR, PORT. */
+int xvs_put_service_key(struct sk_buff *skb, const struct xvs_service *svc)
+{
+	if (nla_put_u16(skb, IPVS_SVC_ATTR_AF, svc->af))
+		return -EMSGSIZE;
+	if (svc->fwmark)
+		return nla_put_u32(skb, IPVS_SVC_ATTR_FWMARK, svc->fwmark);
+	if (nla_put_u16(skb, IPVS_SVC_ATTR_PROTOCOL, svc->protocol) ||
+	    nla_put(skb, IPVS_SVC_ATTR_ADDR, sizeof(svc->addr), &svc->addr) ||
+	    nla_put_be16(skb, IPVS_SVC_ATTR_PORT, svc->port))
+		return -EMSGSIZE;
+	return 0;
+}
+
 int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc)
 {
 	struct ip_vs_flags flags = { .flags = svc->flags, .mask = ~0 };
@@ -185,18 +199,8 @@ int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc)
 	nest = nla_nest_start_noflag(skb, IPVS_CMD_ATTR_SERVICE);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u16(skb, IPVS_SVC_ATTR_AF, svc->af))
+	if (xvs_put_service_key(skb, svc))
 		goto fail;
-	if (svc->fwmark) {
-		if (nla_put_u32(skb, IPVS_SVC_ATTR_FWMARK, svc->fwmark))
-			goto fail;
-	} else {
-		if (nla_put_u16(skb, IPVS_SVC_ATTR_PROTOCOL, svc->protocol) ||
-		    nla_put(skb, IPVS_SVC_ATTR_ADDR, sizeof(svc->addr),
-			    &svc->addr) ||
-		    nla_put_be16(skb, IPVS_SVC_ATTR_PORT, svc->port))
-			goto fail;
-	}
 	/* Dumps and events run under xnet->mutex, which guards svc->pe. */
 	pe = rcu_dereference_protected(svc->pe, 1);
 	if (nla_put_string(skb, IPVS_SVC_ATTR_SCHED_NAME,

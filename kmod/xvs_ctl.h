@@ -89,6 +89,7 @@ void xvs_sched_inst_retire(struct xvs_sched_inst *inst);
 
 /* ctl_genl.c: the family and the nests its replies carry */
 extern struct genl_family xvs_genl_family;
+int xvs_put_service_key(struct sk_buff *skb, const struct xvs_service *svc);
 int xvs_fill_service(struct sk_buff *skb, struct xvs_service *svc);
 int xvs_fill_dest(struct sk_buff *skb, struct xvs_dest *dest);
 int xvs_fill_daemon(struct sk_buff *skb, u32 state,
