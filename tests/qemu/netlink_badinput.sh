@@ -68,11 +68,25 @@ if ip link add nlsync0 type veth peer name nlsync1 &&
 else
 	fail sync-ifn-setup "cannot set up the veth pair nlsync0/nlsync1"
 fi
-export XVS_NLTEST_SYNC_IFN=nlsync0
 run_nltest nltest-badinput-exit --verbose
 run_nltest nltest-unprivileged-exit --unprivileged
 # the library's valid requests, read back (what the cases build on)
 run_nltest nltest-api-exit --api
+
+# With a sync daemon running, a destination of the other family than its
+# service is refused (EINVAL), even a tunnelled one: a sync entry has one
+# family.  Stock ipvsadm sends it; the table stays as it was.
+svc=10.250.0.1:80
+ipvsadm -A -t $svc -s rr
+ipvsadm --start-daemon master --mcast-interface nlsync0 --syncid 7
+out=$(ipvsadm -a -t $svc -r '[2001:db8::50]:80' -i 2>&1)
+rc=$?
+check_eq mixed-af-dest-while-syncing-refused \
+	"255 Invalid operation.  Possibly wrong module version, address not unicast, ..." \
+	"$rc $out"
+check_eq mixed-af-dest-while-syncing-table "" "$(ipvsadm -L -n -t $svc | tail -n +5)"
+ipvsadm --stop-daemon master
+ipvsadm -D -t $svc
 
 check unload lb_unload
 finish

@@ -662,41 +662,6 @@ std::vector<Case> build_cases()
 			     IPVS_CMD_NEW_DEST, key_attrs(v6),
 			     dest_full_attrs(dest("10.0.1.60", 443,
 						  IP_VS_CONN_F_DROUTE, 1))));
-	// With a sync daemon running, IPVS refuses even a tunnelled
-	// destination of the other family: a sync entry has one family.  The
-	// master needs an interface with an IPv4 address of global scope and
-	// multicast (ip_vs cannot start one on lo): the scenario names it in
-	// XVS_NLTEST_SYNC_IFN.
-	c.push_back({"new_dest_af_mismatch_tun_while_syncing", EINVAL,
-		     [tcp](Ipvs &ipvs, std::string *ext) {
-			     const char *ifn = std::getenv("XVS_NLTEST_SYNC_IFN");
-			     if (!ifn || !*ifn) {
-				     *ext = "XVS_NLTEST_SYNC_IFN is not set";
-				     return -1;
-			     }
-			     Daemon master;
-			     master.mcast_ifn = ifn;
-			     master.syncid = 7;
-			     // Starting and stopping ip_vs's sync threads waits
-			     // for RCU grace periods, which a starved TCG guest
-			     // can stretch beyond the usual 10 s reply wait.
-			     ipvs.socket().set_timeout_ms(60000);
-			     ipvs.start_daemon(master);
-			     Message m = ipvs.request(IPVS_CMD_NEW_DEST);
-			     put_set(m, IPVS_CMD_ATTR_SERVICE, key_attrs(tcp));
-			     put_set(m, IPVS_CMD_ATTR_DEST,
-				     dest_full_attrs(dest("2001:db8::50", 80,
-							  IP_VS_CONN_F_TUNNEL,
-							  1)));
-			     int rc = run(ipvs, m, ext);
-			     ipvs.stop_daemon(IP_VS_STATE_MASTER);
-			     ipvs.socket().set_timeout_ms(10000);
-			     return rc;
-		     },
-		     [tcp](Ipvs &ipvs) {
-			     ipvs.del_dest(tcp, dest("2001:db8::50", 80,
-						     IP_VS_CONN_F_TUNNEL, 1));
-		     }});
 	c.push_back(svc_case("new_dest_duplicate", EEXIST, IPVS_CMD_NEW_DEST,
 			     key_attrs(tcp), dest_full_attrs(dest_tcp())));
 	c.push_back(svc_case("new_dest_duplicate_v6", EEXIST, IPVS_CMD_NEW_DEST,
