@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: the host unit tests (GoogleTest binaries in build/bin), then
-# every QEMU scenario of tests/qemu/ (qemu/run-scenarios.sh), then the
-# kernel-side checks on the debug kernel of `make kernel FLAVOUR=debug`
+# every QEMU scenario of tests/qemu/ (qemu/run-scenarios.sh), the Debian
+# packages (tests/pkg/check-packages.sh), then the kernel-side checks on the debug kernel of `make kernel FLAVOUR=debug`
 # (KASAN, lockdep, DEBUG_OBJECTS, kmemleak): xvs' KUnit suites
 # (qemu/kunit.sh) and the xvs variants of the kernel-side scenarios, their
 # tests named kdebug/...  Every test case counts once: each gtest test,
@@ -138,6 +138,25 @@ wait_kernel() {
 	echo "part debug-kernel(waited-for) $(( $(date +%s) - tw )) 0" >> "$parts"
 }
 
+# The Debian packages: built (make deb), linted, installed on this host
+# (DKMS builds xvs.ko for Debian's 6.1 kernel, a VM loads it), run, purged.
+# While the debug kernel still builds: they fill the wait for it.  Nothing
+# else runs meanwhile: they change /lib/modules of Debian's kernel, from
+# which the images of the other VMs are made.
+pkg_done=0
+run_packages() {
+	[ "${XVS_SKIP_PKG:-0}" != 1 ] && [ $pkg_done = 0 ] || return 0
+	pkg_done=1
+	echo "== Debian packages (tests/pkg/check-packages.sh)"
+	part_begin
+	"$ROOT/tests/pkg/check-packages.sh" > "$out/pkg.txt" 2>&1
+	grep -E '^(PASS|FAIL) pkg/' "$out/pkg.txt" >> "$results"
+	grep -qE '^(PASS|FAIL) pkg/' "$out/pkg.txt" ||
+		record "FAIL pkg/run check-packages.sh reported nothing, see $out/pkg.txt"
+	grep '^FAIL ' "$out/pkg.txt" | sed 's/^/   /'
+	part_end debian-packages
+}
+
 if [ "${XVS_SKIP_QEMU:-0}" != 1 ]; then
 	echo "== QEMU scenarios: single-VM lanes"
 	[ -f "$BUILD/kmod/xvs.ko" ] ||
@@ -149,12 +168,14 @@ if [ "${XVS_SKIP_QEMU:-0}" != 1 ]; then
 	XVS_PHASE=labs-debian XVS_PARTS=$parts "$ROOT/qemu/run-scenarios.sh" \
 		-o "$out/qemu-labs-debian.txt"
 	cat "$out/qemu-labs-debian.txt" >> "$results"
+	run_packages
 	wait_kernel
 	echo "== QEMU scenarios: multi-VM labs on the test kernel"
 	XVS_PHASE=labs-built XVS_PARTS=$parts "$ROOT/qemu/run-scenarios.sh" \
 		-o "$out/qemu-labs-built.txt"
 	cat "$out/qemu-labs-built.txt" >> "$results"
 fi
+run_packages
 wait_kernel
 
 # The xvs variants of the scenarios that exercise the module's kernel side.
@@ -192,21 +213,6 @@ if [ "${XVS_SKIP_KDEBUG:-0}" != 1 ]; then
 		kdebug_results "$out/qemu-kdebug.txt"
 		sed 's/^\(part\|scenario\) /&kdebug:/' "$out/timing-kdebug.txt" >> "$parts"
 	fi
-fi
-
-# The Debian packages: built (make deb), linted, installed on this host
-# (DKMS builds xvs.ko for Debian's 6.1 kernel), run, purged.  Last: it
-# changes /lib/modules of that kernel while it runs, and every VM image is
-# built by now.
-if [ "${XVS_SKIP_PKG:-0}" != 1 ]; then
-	echo "== Debian packages (tests/pkg/check-packages.sh)"
-	part_begin
-	"$ROOT/tests/pkg/check-packages.sh" > "$out/pkg.txt" 2>&1
-	grep -E '^(PASS|FAIL) pkg/' "$out/pkg.txt" >> "$results"
-	grep -qE '^(PASS|FAIL) pkg/' "$out/pkg.txt" ||
-		record "FAIL pkg/run check-packages.sh reported nothing, see $out/pkg.txt"
-	grep '^FAIL ' "$out/pkg.txt" | sed 's/^/   /'
-	part_end debian-packages
 fi
 
 timing_table
