@@ -49,12 +49,14 @@
 #define XVS_FTP_PORT		htons(21)
 #define XVS_FTP_DATA_PORT	htons(20)
 
-/* Anything to do in this netns?  Connections may outlive their service. */
+/*
+ * Anything to do in this netns?  The hooks are only registered while it
+ * has services (xvs_hooks_enable), so that is known; with backup_only set
+ * they leave packets alone while a sync backup runs.
+ */
 static inline bool xvs_active(struct xvs_net *xnet)
 {
-	return (atomic_read(&xnet->num_services_rcu) ||
-		atomic_read(&xnet->conn_count)) &&
-	       !xvs_sync_backup_only(xnet);
+	return !xvs_sync_backup_only(xnet);
 }
 
 /* Raw sockets that asked for no defragmentation are left alone. */

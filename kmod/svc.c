@@ -918,7 +918,6 @@ int xvs_svc_add(struct xvs_net *xnet, const struct xvs_svc_conf *conf,
 	xvs_svc_count(xnet, svc->port, 1);
 	xvs_est_add(xnet, &svc->stats);
 	xnet->num_services++;
-	atomic_inc(&xnet->num_services_rcu);
 
 	svc->flags |= IP_VS_SVC_F_HASHED;
 	if (svc->fwmark) {
@@ -1007,7 +1006,6 @@ static void __xvs_svc_del(struct xvs_service *svc, bool cleanup)
 	hlist_del_rcu(&svc->s_list);
 	svc->flags &= ~IP_VS_SVC_F_HASHED;
 	xnet->num_services--;
-	atomic_dec(&xnet->num_services_rcu);
 
 	xvs_est_del(xnet, &svc->stats);
 
@@ -1100,7 +1098,6 @@ int xvs_svc_net_init(struct xvs_net *xnet)
 		INIT_HLIST_HEAD(&xnet->fwm_table[i]);
 	}
 	xnet->num_services = 0;
-	atomic_set(&xnet->num_services_rcu, 0);
 	atomic_set(&xnet->ftpsvc_counter, 0);
 	atomic_set(&xnet->nullsvc_counter, 0);
 	xnet->mixed_address_family_dests = 0;

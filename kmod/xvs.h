@@ -233,7 +233,6 @@ struct xvs_net {
 	struct hlist_head svc_table[XVS_SVC_TAB_SIZE];	/* RCU */
 	struct hlist_head fwm_table[XVS_SVC_TAB_SIZE];	/* RCU */
 	unsigned int num_services;	/* under mutex */
-	atomic_t num_services_rcu;	/* read by the hooks without lock */
 	/* Owned by svc.c */
 	atomic_t ftpsvc_counter;	/* services on port 21 */
 	atomic_t nullsvc_counter;	/* services on port 0 */
