@@ -16,7 +16,7 @@ cpu=max
 icount=()
 case ${XVS_ICOUNT:-0} in
 0) ;;
-1) icount=(-icount shift=0,sleep=off) ;;
+1) icount=(-icount 'shift=0,sleep=off') ;;
 *) icount=(-icount "$XVS_ICOUNT") ;;
 esac
 if [ ${#icount[@]} -gt 0 ] && [ "$accel" != tcg ]; then
