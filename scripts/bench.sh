@@ -20,9 +20,9 @@
 #                             balancer alone, in a VM of its own with one
 #                             vCPU and QEMU -icount, tests/bench/pktgen.sh)
 #   XVS_BENCH_PG_ROUNDS (3)   pktgen rounds, each: ipvs, xvs, baseline
-#   XVS_BENCH_PG_COUNT (20000) packets per pktgen measurement
+#   XVS_BENCH_PG_COUNT (10000) packets per pktgen measurement
 #   XVS_BENCH_PG_PROFILE (1)  0: no perf profiles in the pktgen phase
-#   XVS_BENCH_PG_PCOUNT (100000) packets of each profiled pktgen run
+#   XVS_BENCH_PG_PCOUNT (50000)  packets of each profiled pktgen run
 #   XVS_BENCH_FILL (udp)      entries of the scale test: udp (one datagram
 #                             each) or tcp (SYN + ACK each: ESTABLISHED)
 #   XVS_BENCH_MICRO (1)       0: skip the host microbenchmarks
@@ -41,9 +41,9 @@ CPROUNDS=${XVS_BENCH_CPROUNDS:-1}
 LATRATE=${XVS_BENCH_LATRATE:-50}
 PHASES=${XVS_BENCH_PHASES:-traffic+scale+control+profile+pktgen}
 PG_ROUNDS=${XVS_BENCH_PG_ROUNDS:-3}
-PG_COUNT=${XVS_BENCH_PG_COUNT:-20000}
+PG_COUNT=${XVS_BENCH_PG_COUNT:-10000}
 PG_PROFILE=${XVS_BENCH_PG_PROFILE:-1}
-PG_PCOUNT=${XVS_BENCH_PG_PCOUNT:-100000}
+PG_PCOUNT=${XVS_BENCH_PG_PCOUNT:-50000}
 FILL=${XVS_BENCH_FILL:-udp}
 
 say() { echo "[bench] $*" >&2; }

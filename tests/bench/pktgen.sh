@@ -34,9 +34,9 @@
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${1:-3}
-COUNT=${2:-50000}
+COUNT=${2:-10000}
 PROFILE=${3:-1}
-PCOUNT=${4:-100000}
+PCOUNT=${4:-50000}
 
 PORT=5000
 VIP=81.57.54.100
@@ -333,7 +333,7 @@ baseline() { # ROUND
 # NAT IPv4 10k flows (routed IPv4 for base); each symbol's share of the
 # samples times the run's ns per packet is its ns per packet.
 profile() { # LB
-	local lb=$1 case=nat4 addr= out ns
+	local lb=$1 case=nat4 addr="" out ns
 	if [ "$lb" = base ]; then
 		case=route4
 	else

@@ -127,6 +127,10 @@ def pg_valid(values, case, flows, lb):
     return ok, bad
 
 
+def pg_int(v):
+    return "?" if v is None else f"{v:.0f}"
+
+
 def med_range(vals):
     if not vals:
         return None, None, None
@@ -356,8 +360,9 @@ def main():
             if row["delivered"]:
                 dl = "all"
             else:
-                dl = "LOST: " + "; ".join(
-                    f"{lb} round {r}: {d['lost']} lost, {d['balancer_missed']} not counted by the balancer"
+                dl = "NO: " + "; ".join(
+                    f"{lb} round {r}: {pg_int(d['lost'])} short at the realservers, "
+                    f"{pg_int(d['balancer_missed'])} short in the balancer's InPkts"
                     for lb, rs in row["lost_rounds"].items() for r, d in sorted(rs.items()))
             lines.append(f"{row['case']:<8} {row['flows']:>5} {fmt(p.get('base')):>9} {fmt(p.get('ipvs')):>9} "
                          f"{fmt(p.get('xvs')):>9} {fmt(o.get('ipvs')):>8} {fmt(o.get('xvs')):>8} {ratio:>6} "
