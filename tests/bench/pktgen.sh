@@ -370,8 +370,11 @@ profile() { # LB
 				$1 ~ /%$/ && $3 ~ /^\[[.kug]\]$/ { p = $1; sub(/%$/, "", p)
 					dso = $2; sym = $4; for (i = 5; i <= NF; i++) sym = sym " " $i
 					if (sym in mod) dso = mod[sym]
-					printf "%6.2f%% %7.1f %s %s\n", p, p * ns / 100, dso, sym }' |
-			head -60 | sed "s/^/XVS-PROFILE $lb pktgen_$case /"
+					printf "%6.2f%% %7.1f %s %s\n", p, p * ns / 100, dso, sym }' > $W/prof.txt
+		head -150 $W/prof.txt | sed "s/^/XVS-PROFILE $lb pktgen_$case /"
+		# every sample's module
+		awk '{ s[$3] += $1; n[$3] += $2 } END { for (d in s) printf "%6.2f%% %7.1f %s\n", s[d], n[d], d }' \
+			$W/prof.txt | sort -rn | sed "s/^/XVS-PROFILE $lb pktgen_${case}_modules /"
 	else
 		log "perf $lb: no pktgen result"
 		quote < $W/pg.out

@@ -214,8 +214,17 @@ def pktgen_profiles(out):
             base[(dso, sym)] = base.get((dso, sym), 0) + ns
     for lb, p in profs.items():
         by_dso = {}
-        for _, ns, dso, _ in p["symbols"]:
-            by_dso[dso] = by_dso.get(dso, 0) + ns
+        mpath = os.path.join(out, f"profile-{lb}-pktgen_{p['case']}_modules.txt")
+        if os.path.exists(mpath):
+            # every sample's module (the symbol list is cut to its top)
+            with open(mpath, encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    q = line.split()
+                    if len(q) == 3 and q[0].endswith("%"):
+                        by_dso[q[2]] = by_dso.get(q[2], 0) + float(q[1])
+        else:
+            for _, ns, dso, _ in p["symbols"]:
+                by_dso[dso] = by_dso.get(dso, 0) + ns
         entry = {"case": p["case"], "top": [{"share": sh, "ns": ns, "dso": d, "symbol": sy}
                                              for sh, ns, d, sy in p["symbols"][:25]],
                  "ns_by_module": dict(sorted(by_dso.items(), key=lambda kv: -kv[1]))}
