@@ -12,8 +12,10 @@
 #include <filesystem>
 #include <functional>
 
+#include "hb_transport.hpp"
 #include "heartbeat.hpp"
 #include "serial_link.hpp"
+#include "xvs/error.hpp"
 
 using namespace xvsd;
 using namespace std::chrono_literals;
@@ -386,4 +388,49 @@ TEST(SerialLink, ReopensAFailedDevice)
 	}
 	ASSERT_EQ(out.size(), 1u);
 	std::filesystem::remove_all(dir);
+}
+
+TEST(HbTransport, SerialLinkAlone)
+{
+	Logger log;
+	log.set_quiet(true);
+	Pty pty;
+	HaConfig cfg;
+	cfg.serial = {pty.path};
+	HbTransport t(cfg, log);
+	EXPECT_EQ(t.link_names(), std::vector<std::string>{pty.path});
+	auto k = keys("x");
+	std::string out = packet("ha2", 1, k);
+	t.send(out);
+	std::string sent;
+	for (int i = 0; i < 50 && sent.size() < out.size(); i++) {
+		pollfd p{pty.master.get(), POLLIN, 0};
+		::poll(&p, 1, 20);
+		sent += drain(pty.master.get());
+	}
+	EXPECT_EQ(sent, out);
+	std::string in = packet("ha1", 1, k);
+	put(pty.master.get(), "noise" + in.substr(0, 10));
+	put(pty.master.get(), in.substr(10));
+	std::vector<HbFrame> frames;
+	for (int i = 0; i < 50 && frames.empty(); i++) {
+		std::vector<pollfd> fds;
+		t.poll_entries(fds);
+		ASSERT_EQ(fds.size(), 1u);
+		::poll(fds.data(), fds.size(), 20);
+		t.service(fds[0], frames, Clock::now());
+	}
+	ASSERT_EQ(frames.size(), 1u);
+	EXPECT_EQ(frames[0].data, in);
+	EXPECT_EQ(frames[0].link, pty.path);
+	EXPECT_EQ(frames[0].from, pty.path);
+	// no link at all is a configuration error
+	HaConfig none;
+	try {
+		HbTransport bad(none, log);
+		ADD_FAILURE() << "no error";
+	} catch (const xvs::Error &e) {
+		EXPECT_NE(std::string(e.what()).find("no usable ucast, bcast, mcast or serial link"),
+			  std::string::npos) << e.what();
+	}
 }
