@@ -1,6 +1,8 @@
 #include "serial_link.hpp"
 
 #include <fcntl.h>
+#include <linux/serial.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -128,6 +130,15 @@ bool SerialLink::open_device(Time now)
 		return false;
 	}
 	::tcflush(fd.get(), TCIOFLUSH);	// whatever waited from before
+	// A UART whose output cannot drain (the other end reads nothing, a
+	// modem line holds it) makes close() wait for 30 s by default: xvsd
+	// must not stall, so it closes at once.  Best effort: a pty has no
+	// such setting.
+	serial_struct ss{};
+	if (::ioctl(fd.get(), TIOCGSERIAL, &ss) == 0 && ss.closing_wait != ASYNC_CLOSING_WAIT_NONE) {
+		ss.closing_wait = ASYNC_CLOSING_WAIT_NONE;
+		(void)::ioctl(fd.get(), TIOCSSERIAL, &ss);
+	}
 	fd_ = std::move(fd);
 	reader_.clear();
 	out_.clear();
@@ -146,9 +157,37 @@ void SerialLink::fail(const std::string &what, int err, Time now)
 		log_.info("ERROR: serial link " + dev_ + ": " + e + "; retrying every " +
 			  std::to_string(retry_interval.count() / 1000) + " s");
 	error_ = e;
+	close_device();
+	retry_at_ = now + retry_interval;
+}
+
+void SerialLink::close_device()
+{
+	if (fd_)
+		::tcflush(fd_.get(), TCOFLUSH);	// nothing to wait for at close
 	fd_.reset();
 	out_.clear();
-	retry_at_ = now + retry_interval;
+}
+
+SerialLink::~SerialLink()
+{
+	auto end = std::chrono::steady_clock::now() + close_drain;
+	while (fd_ && std::chrono::steady_clock::now() < end) {
+		flush(std::chrono::steady_clock::now());
+		if (fd_ && out_.empty() && queued() == 0)
+			break;
+		pollfd p{fd_.get(), POLLOUT, 0};
+		::poll(&p, 1, 10);
+	}
+	close_device();
+}
+
+std::size_t SerialLink::queued() const
+{
+	int n = 0;
+	if (!fd_ || ::ioctl(fd_.get(), TIOCOUTQ, &n) < 0 || n < 0)
+		return 0;
+	return static_cast<std::size_t>(n);
 }
 
 void SerialLink::maintain(Time now)
@@ -169,7 +208,7 @@ std::optional<pollfd> SerialLink::poll_entry() const
 
 void SerialLink::send(std::string_view frame)
 {
-	if (!fd_ || out_.size() + frame.size() > max_pending) {
+	if (!fd_ || out_.size() + queued() + frame.size() > max_pending) {
 		stats_.dropped_out++;
 		return;
 	}

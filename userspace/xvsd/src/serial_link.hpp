@@ -45,11 +45,19 @@ class SerialLink {
 public:
 	using Time = std::chrono::steady_clock::time_point;
 	static constexpr std::chrono::milliseconds retry_interval{2000};
-	static constexpr std::size_t max_pending = 8192;	// unsent output
+	// Output waiting (in xvsd and in the tty) beyond which a packet is
+	// dropped: a line whose other end does not read holds stale packets
+	// only, and no more than about a second of them at 19200 baud.
+	static constexpr std::size_t max_pending = 1024;
+	static constexpr std::chrono::milliseconds close_drain{500};
 
 	// Opens the device at once; when that fails, the failure is logged
 	// and maintain() tries again.
 	SerialLink(std::string device, unsigned baud, Logger &log, Time now);
+	// Gives the last packets (leaving) close_drain to go out.
+	~SerialLink();
+	SerialLink(const SerialLink &) = delete;
+	SerialLink &operator=(const SerialLink &) = delete;
 
 	const std::string &device() const { return dev_; }
 	bool is_open() const { return static_cast<bool>(fd_); }
@@ -77,6 +85,8 @@ private:
 	bool open_device(Time now);
 	void fail(const std::string &what, int err, Time now);
 	void flush(Time now);
+	std::size_t queued() const;	// in the tty's output buffer
+	void close_device();
 
 	std::string dev_;
 	unsigned baud_;

@@ -434,3 +434,25 @@ TEST(HbTransport, SerialLinkAlone)
 			  std::string::npos) << e.what();
 	}
 }
+
+TEST(SerialLink, ALineNobodyReadsDropsPacketsAndClosesAtOnce)
+{
+	// (a pty takes tens of kilobytes before it refuses more; on a UART
+	// the tty's own output queue counts towards max_pending too)
+	auto k = keys("x");
+	const std::uint64_t n = 3000;
+	SerialLink::Stats st;
+	auto t0 = Clock::now();
+	{
+		Line line;	// the relay never runs: nobody reads
+		for (std::uint64_t i = 1; i <= n; i++)
+			line.a->send(packet("ha1", i, k));
+		st = line.a->stats();
+		EXPECT_TRUE(line.a->is_open());
+		t0 = Clock::now();
+	}
+	EXPECT_GT(st.dropped_out, 0u);
+	EXPECT_EQ(st.frames_out + st.dropped_out, n);
+	// the destructor gave the backlog close_drain, no more
+	EXPECT_LT(Clock::now() - t0, SerialLink::close_drain + 500ms);
+}
