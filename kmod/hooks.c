@@ -45,9 +45,7 @@
 #include "hooks_ipv6.h"
 #include "sync.h"
 #include "drop.h"
-
-#define XVS_FTP_PORT		htons(21)
-#define XVS_FTP_DATA_PORT	htons(20)
+#include "schedule.h"
 
 /*
  * Anything to do in this netns?  The hooks are only registered while it
@@ -172,237 +170,6 @@ static void xvs_traffic_stats(struct xvs_conn *cp, const struct sk_buff *skb,
 	local_bh_enable();
 }
 
-static inline void xvs_conn_count(struct xvs_stats *s)
-{
-	struct xvs_cpu_stats *c = this_cpu_ptr(s->cpu);
-
-	u64_stats_update_begin(&c->syncp);
-	c->cnt.conns++;
-	u64_stats_update_end(&c->syncp);
-}
-
-static void xvs_new_conn_stats(struct xvs_conn *cp, struct xvs_service *svc)
-{
-	local_bh_disable();
-	xvs_conn_count(&cp->dest->stats);
-	xvs_conn_count(&svc->stats);
-	xvs_conn_count(&cp->xnet->tot_stats);
-	local_bh_enable();
-}
-
-/* ---- scheduling -------------------------------------------------------- */
-
-static struct xvs_service *xvs_service_find(struct xvs_net *xnet,
-					    const struct sk_buff *skb,
-					    const struct xvs_pkt *pkt)
-{
-	struct xvs_service *svc = NULL;
-
-	if (skb->mark)
-		svc = xvs_svc_lookup_fwmark(xnet, pkt->af, skb->mark);
-	if (!svc)
-		svc = xvs_svc_lookup(xnet, pkt->af, pkt->protocol,
-				     &pkt->daddr, pkt->dport);
-	return svc;
-}
-
-/*
- * No destination for a service packet: as IPVS, tell the client with a
- * port unreachable (even for TCP, we cannot send a RST from here), except
- * for other ports that only reached us through an FTP service.
- */
-static bool xvs_addr_is_unicast(struct net *net, u16 af,
-				const union nf_inet_addr *addr)
-{
-	if (af == AF_INET6)
-		return ipv6_addr_type(&addr->in6) & IPV6_ADDR_UNICAST;
-	return inet_addr_type(net, addr->ip) == RTN_UNICAST;
-}
-
-/*
- * cache_bypass: a firewall-mark service with no server to take a packet for
- * another host lets it through to that host, in a bypass entry.
- */
-static struct xvs_conn *xvs_bypass_conn(struct xvs_net *xnet,
-					struct xvs_service *svc,
-					struct sk_buff *skb,
-					const struct xvs_pkt *pkt)
-{
-	static const union nf_inet_addr none;
-	struct xvs_conn_param p = {
-		.af = svc->af,
-		.protocol = pkt->protocol,
-		.caddr = &pkt->saddr,
-		.cport = pkt->sport,
-		.vaddr = &pkt->daddr,
-		.vport = pkt->dport,
-		.daddr = &none,
-	};
-	unsigned int flags = IP_VS_CONN_F_BYPASS;
-
-	if (!READ_ONCE(xnet->sysctl.cache_bypass) || !svc->fwmark ||
-	    !xvs_addr_is_unicast(xnet->net, svc->af, &pkt->daddr))
-		return NULL;
-	if ((READ_ONCE(svc->flags) & IP_VS_SVC_F_ONEPACKET) &&
-	    pkt->protocol == IPPROTO_UDP)
-		flags |= IP_VS_CONN_F_ONE_PACKET;
-	return xvs_conn_create(xnet, &p, NULL, 0, flags, skb->mark);
-}
-
-/* Answers @skb with a port unreachable of its family; it is dropped. */
-static unsigned int xvs_refuse(struct xvs_net *xnet, struct sk_buff *skb,
-			       u16 af, enum xvs_drop_reason reason)
-{
-	if (af == AF_INET6)
-		xvs_icmp6_port_unreach(skb);
-	else
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-	return xvs_drop(xnet, reason);
-}
-
-/*
- * The service cannot take the packet: bypass it (cache_bypass, *cpp set),
- * let it pass, or refuse it with a port-unreachable error.
- */
-static unsigned int xvs_leave(struct xvs_net *xnet, struct xvs_service *svc,
-			      struct sk_buff *skb, const struct xvs_pkt *pkt,
-			      struct xvs_conn **cpp)
-{
-	*cpp = xvs_bypass_conn(xnet, svc, skb, pkt);
-	if (*cpp)
-		return NF_ACCEPT;
-	if (svc->port == XVS_FTP_PORT && pkt->dport != XVS_FTP_PORT)
-		return NF_ACCEPT;
-	return xvs_refuse(xnet, skb, pkt->af, XVS_DROP_NO_DEST);
-}
-
-/*
- * drop_packet: under memory pressure one new connection in drop_rate is
- * refused, as IPVS does; the countdown is shared by all CPUs.
- */
-static bool xvs_todrop(struct xvs_net *xnet)
-{
-	int rate = READ_ONCE(xnet->drop_rate);
-
-	if (!rate)
-		return false;
-	if (atomic_dec_return(&xnet->drop_counter) > 0)
-		return false;
-	atomic_set(&xnet->drop_counter, rate);
-	return true;
-}
-
-/*
- * A packet that belongs to no connection: create one if it opens one for a
- * service.  Returns the verdict when *cpp stays NULL.  'icmp': pkt is the
- * packet an ICMP error quotes, seen from the client (schedule_icmp).
- */
-static unsigned int xvs_try_schedule(struct xvs_net *xnet,
-				     struct sk_buff *skb,
-				     const struct xvs_proto_ops *pp,
-				     struct xvs_pkt *pkt, bool icmp,
-				     struct xvs_conn **cpp)
-{
-	struct xvs_sched_input in;
-	struct xvs_service *svc;
-	struct xvs_dest *dest;
-	struct xvs_conn *cp;
-	unsigned int flags;
-	enum xvs_sched_verdict check;
-
-	/*
-	 * A quoted packet is scheduled whatever its flags (the error may
-	 * concern any segment); without ports (AH/ESP) it opens nothing.
-	 */
-	if (icmp)
-		check = pp->lookup_key ? XVS_SCHED_ACCEPT : XVS_SCHED_GO;
-	else
-		check = pp->sched_check(xnet, skb, pkt);
-	switch (check) {
-	case XVS_SCHED_DROP:
-		return xvs_drop(xnet, XVS_DROP_BAD_HEADER);
-	case XVS_SCHED_ACCEPT:
-		return NF_ACCEPT;
-	case XVS_SCHED_GO:
-		break;
-	}
-	/* The transport header (or the quoted ports) was read: ports are set. */
-	svc = xvs_service_find(xnet, skb, pkt);
-	if (!svc)
-		return NF_ACCEPT;
-	if (xvs_todrop(xnet))
-		return xvs_drop(xnet, XVS_DROP_DEFENSE);
-
-	/* Active FTP data from a real server is never scheduled. */
-	if (pkt->sport == XVS_FTP_DATA_PORT)
-		return NF_ACCEPT;
-
-	/* A local real server's reply to an existing connection. */
-	if (!skb->dev || (skb->dev->flags & IFF_LOOPBACK)) {
-		struct xvs_pkt rev = *pkt;
-
-		rev.saddr = pkt->daddr;
-		rev.daddr = pkt->saddr;
-		rev.sport = pkt->dport;
-		rev.dport = pkt->sport;
-		cp = xvs_conn_in_get(xnet, &rev);
-		if (cp) {
-			__xvs_conn_put(cp);
-			return NF_ACCEPT;
-		}
-	}
-
-	in.af = pkt->af;
-	in.protocol = pkt->protocol;
-	in.saddr = pkt->saddr.all;
-	in.daddr = pkt->daddr.all;
-	in.sport = pkt->sport;
-	in.dport = pkt->dport;
-	/*
-	 * IPVS hands its schedulers the quoted header as it stands, so the
-	 * ones keyed by destination (dh, lblc, lblcr) see the client there.
-	 */
-	if (icmp)
-		in.daddr = pkt->saddr.all;
-
-	if (READ_ONCE(svc->flags) & IP_VS_SVC_F_PERSISTENT) {
-		int err = xvs_persist_schedule(xnet, svc, skb, pkt, &in, &cp);
-
-		if (err == -ENOENT)
-			return xvs_leave(xnet, svc, skb, pkt, cpp);
-		if (err)
-			return xvs_drop(xnet, err == -ENOMEM ? XVS_DROP_NO_MEM :
-					XVS_DROP_PE);
-		xvs_new_conn_stats(cp, svc);
-		*cpp = cp;
-		return NF_ACCEPT;
-	}
-
-	/*
-	 * Without persistence one service port serves one port; a port-0
-	 * service only makes sense persistent.
-	 */
-	if (!svc->fwmark && pkt->dport != svc->port) {
-		if (!svc->port)
-			net_err_ratelimited("schedule: port zero only supported in persistent services, check your ipvs configuration\n");
-		return xvs_leave(xnet, svc, skb, pkt, cpp);
-	}
-
-	dest = xvs_svc_schedule(svc, &in);
-	if (!dest)
-		return xvs_leave(xnet, svc, skb, pkt, cpp);
-
-	flags = ((svc->flags & IP_VS_SVC_F_ONEPACKET) &&
-		 pkt->protocol == IPPROTO_UDP) ? IP_VS_CONN_F_ONE_PACKET : 0;
-	cp = xvs_conn_new(xnet, pkt, &pkt->daddr, pkt->dport, dest, flags,
-			  skb->mark);
-	if (!cp)
-		return xvs_drop(xnet, XVS_DROP_NO_MEM);
-	xvs_new_conn_stats(cp, svc);
-	*cpp = cp;
-	return NF_ACCEPT;
-}
-
 static int xvs_gather_frags(struct net *net, struct sk_buff *skb,
 			    unsigned int hooknum)
 {
@@ -490,16 +257,6 @@ static int xvs_icmp_parse(const struct sk_buff *skb, const struct xvs_pkt *pkt,
 	return xvs_icmp_parse4(skb, pkt, ic, related);
 }
 
-/* The quoted packet seen from the other end: source and dest swapped. */
-static void xvs_pkt_reverse(const struct xvs_pkt *pkt, struct xvs_pkt *rev)
-{
-	*rev = *pkt;
-	rev->saddr = pkt->daddr;
-	rev->daddr = pkt->saddr;
-	rev->sport = pkt->dport;
-	rev->dport = pkt->sport;
-}
-
 static bool xvs_icmp_csum_ok(struct sk_buff *skb, unsigned int toff, u16 af)
 {
 	/* Verified already, or made here. */
@@ -550,7 +307,7 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 		if (!ic.has_ports || !pp ||
 		    !READ_ONCE(xnet->sysctl.schedule_icmp))
 			return NF_ACCEPT;
-		verdict = xvs_try_schedule(xnet, skb, pp, &rev, true, &cp);
+		verdict = xvs_schedule(xnet, skb, pp, &rev, true, &cp);
 		if (!cp)
 			return verdict;
 		new_cp = true;
@@ -804,7 +561,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 	}
 
 	if (!cp) {
-		verdict = xvs_try_schedule(xnet, skb, pp, &pkt, false, &cp);
+		verdict = xvs_schedule(xnet, skb, pp, &pkt, false, &cp);
 		if (!cp)
 			return verdict;
 	}

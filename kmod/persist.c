@@ -35,8 +35,7 @@
 #include "conn.h"
 #include "persist.h"
 #include "pe.h"
-
-#define XVS_FTP_PORT	htons(21)
+#include "schedule.h"
 
 /* The client's network: what one template stands for. */
 static void xvs_persist_client_net(const struct xvs_service *svc,

@@ -34,8 +34,6 @@
 #include "pe.h"
 
 #define XVS_SVC_TAB_MASK	(XVS_SVC_TAB_SIZE - 1)
-#define XVS_FTP_PORT		htons(21)
-#define XVS_FTP_DATA_PORT	htons(20)
 
 /* The published destination array plus what freeing it needs. */
 struct xvs_dest_set_rcu {
@@ -277,43 +275,6 @@ static void xvs_svc_conn_out_update(struct xvs_service *svc,
 		atomic_inc(&xnet->conn_out_counter);
 	else if (was && !is)
 		atomic_dec(&xnet->conn_out_counter);
-}
-
-/* ---- scheduling (packet path) ------------------------------------------- */
-
-struct xvs_dest *xvs_svc_schedule(struct xvs_service *svc,
-				  const struct xvs_sched_input *pkt)
-{
-	struct xvs_sched_inst *inst = rcu_dereference(svc->sched_inst);
-	struct xvs_sched_dest *picked = NULL;
-	struct xvs_sched_input in_copy, *in = &in_copy;
-
-	if (!inst)
-		return NULL;
-
-	/* What the service contributes: its flags, now, and the knobs. */
-	in_copy = *pkt;
-	in_copy.svc_flags = READ_ONCE(svc->flags);
-	in_copy.knobs = &svc->xnet->sched_knobs;
-
-	if (!inst->ops->serialized) {
-		picked = inst->ops->schedule(inst->state,
-					     rcu_dereference(svc->dest_set), in);
-	} else {
-		/*
-		 * The instance and the set are both re-read under the lock,
-		 * where the control plane changes them, so the scheduler
-		 * always sees the set its state was last told about.
-		 */
-		spin_lock_bh(&svc->sched_lock);
-		inst = rcu_dereference(svc->sched_inst);
-		if (inst)
-			picked = inst->ops->schedule(inst->state,
-						     rcu_dereference(svc->dest_set),
-						     in);
-		spin_unlock_bh(&svc->sched_lock);
-	}
-	return picked ? container_of(picked, struct xvs_dest, sched) : NULL;
 }
 
 /* ---- destination sets ----------------------------------------------------- */

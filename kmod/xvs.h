@@ -327,6 +327,10 @@ static inline struct xvs_net *xvs_net(const struct net *net)
 
 /* ---- service and destination table (svc.c) ---------------------------- */
 
+/* FTP's control and active-data ports: an FTP service also takes data. */
+#define XVS_FTP_PORT		htons(21)
+#define XVS_FTP_DATA_PORT	htons(20)
+
 int xvs_svc_net_init(struct xvs_net *xnet);
 void xvs_svc_net_exit(struct xvs_net *xnet);
 
@@ -342,9 +346,6 @@ struct xvs_service *xvs_svc_lookup_fwmark(struct xvs_net *xnet, u16 af,
  */
 struct xvs_dest *xvs_rs_find(struct xvs_net *xnet, u16 af, u16 protocol,
 			     const union nf_inet_addr *addr, __be16 port);
-/* Picks a destination for a new connection; caller holds rcu_read_lock(). */
-struct xvs_dest *xvs_svc_schedule(struct xvs_service *svc,
-				  const struct xvs_sched_input *in);
 
 void xvs_dest_put(struct xvs_dest *dest);
 static inline void xvs_dest_hold(struct xvs_dest *dest)

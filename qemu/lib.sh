@@ -193,6 +193,27 @@ xvs_lab_nics() {
 		"-device virtio-net-pci,netdev=ctl,mac=$(xvs_lab_mac 0c "$1")"
 }
 
+# xvs_lab_serial DIR VM "A B"...: the -chardev backend of VM's serial link
+# when one of the cables (pairs of lab VMs, "# xvs-serial: A B") ends on
+# it: a UNIX socket DIR/serial-A-B.sock, A listening, B connecting (and
+# reconnecting: the VMs start in any order); nothing when none does.
+# The cable is the VM's second serial port (COM2): not the first, where
+# the firmware (SeaBIOS, iPXE) prints and would block, the peer not
+# reading yet, on a socket that carries its bytes only as fast as the
+# other side takes them.  The guest's init names it /dev/ttyS0.
+xvs_lab_serial() {
+	local dir=$1 vm=$2 c a b
+	shift 2
+	for c in "$@"; do
+		read -r a b <<<"$c"
+		if [ "$vm" = "$a" ]; then
+			echo "socket,path=$dir/serial-$a-$b.sock,server=on,wait=off"
+		elif [ "$vm" = "$b" ]; then
+			echo "socket,path=$dir/serial-$a-$b.sock,reconnect=1"
+		fi
+	done
+}
+
 # xvs_console_bad LOG: prints the console lines that show a kernel problem.
 # Lines the scenarios quote on purpose start with "> ".
 xvs_console_bad() {

@@ -24,6 +24,10 @@
 #                              release, debug; A|B: the first one built)
 #                              and, when given, the variant
 #                              (first argument) the line is for
+#   # xvs-serial: VM1 VM2      a null-modem cable between two VMs of the
+#                              lab (a QEMU socket chardev on their second
+#                              serial ports, which their /dev/ttyS0 names;
+#                              see qemu/init).  A VM ends at most one cable.
 # Single-VM instances are split between XVS_PARALLEL (default 2) VMs; each
 # VM runs its share one after the other in one boot; if the VM dies (kernel
 # panic: panic_on_warn, oops=panic), the scenario that was running fails and
@@ -378,6 +382,21 @@ run_lab() {
 			return
 		fi
 	done
+	# the serial cables: both ends are VMs of this lab, one cable each
+	local -a cables=()
+	local -A on_cable=()
+	local a b rest
+	while read -r a b rest; do
+		[ -n "$a" ] || continue
+		if [ -z "$b" ] || [ -n "$rest" ] || [ "$a" = "$b" ] ||
+			[[ " ${names[*]} " != *" $a "* ]] || [[ " ${names[*]} " != *" $b "* ]] ||
+			[ -n "${on_cable[$a]:-}" ] || [ -n "${on_cable[$b]:-}" ]; then
+			record "FAIL $id/lab-serial bad '# xvs-serial: $a $b${rest:+ $rest}' (two VMs of the lab, one cable each)"
+			return
+		fi
+		on_cable[$a]=1 on_cable[$b]=1
+		cables+=("$a $b")
+	done < <(sed -n 's/^# xvs-serial: *//p' "$TESTS_DIR/${specs[$i]%%:*}.sh")
 	ns=xvslab-$$-$i
 	# shellcheck disable=SC2064 # the name now
 	trap "xvs_labnet_down '$ns'" EXIT
@@ -388,13 +407,16 @@ run_lab() {
 	fi
 	plan="$id=${specs[$i]}@${tmos[$i]}"
 	vm_tmo=$((tmos[i] + ${XVS_LAB_END_WAIT:-120} + ${XVS_BOOT_ALLOWANCE:-180}))
-	xvs_log "lab $id: VMs ${names[*]} on kernels$(for k in "${kernels[@]}"; do printf ' %s' "${kname_of[$k]}"; done) ($accel), netns $ns"
+	xvs_log "lab $id: VMs ${names[*]} on kernels$(for k in "${kernels[@]}"; do printf ' %s' "${kname_of[$k]}"; done) ($accel), netns $ns${cables[*]:+, serial cables: ${cables[*]}}"
+	local sdir=$XVS_LOGDIR/serial-$i link
+	mkdir -p "$sdir"
 	for j in "${!names[@]}"; do
 		n=$((j + 1))
 		logs[j]=$XVS_LOGDIR/$id-${names[j]}.log
+		link=$(xvs_lab_serial "$sdir" "${names[j]}" "${cables[@]}")
 		# shellcheck disable=SC2046 # the NIC arguments split on purpose
-		XVS_NETNS=$ns XVS_APPEND="xvslab=$lab_vms xvslabwait=${XVS_LAB_END_WAIT:-120}" KIMAGE=${kim_of[${kernels[j]}]} \
-			xvs_boot "${names[j]}" "$plan" "${logs[j]}" "$vm_tmo" \
+		XVS_NETNS=$ns XVS_APPEND="xvslab=$lab_vms xvslabwait=${XVS_LAB_END_WAIT:-120}${link:+ xvsseriallink=1}" \
+			KIMAGE=${kim_of[${kernels[j]}]} XVS_SERIAL_LINK=$link xvs_boot "${names[j]}" "$plan" "${logs[j]}" "$vm_tmo" \
 			"${img_of[${kernels[j]}]}" "$accel" $(xvs_lab_nics $n) &
 		pids[j]=$!
 	done
@@ -403,6 +425,7 @@ run_lab() {
 		qrcs[j]=$?
 	done
 	xvs_labnet_down "$ns"
+	rm -rf "$sdir"
 	trap - EXIT
 	for j in "${!names[@]}"; do
 		local vm=${names[j]} log=${logs[j]} bad

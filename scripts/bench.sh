@@ -13,12 +13,15 @@
 #                             dests; 1000 saves about 10 minutes under TCG)
 #   XVS_BENCH_CPROUNDS (1)    control-plane rounds
 #   XVS_BENCH_LATRATE (50)    offered connections/s of the latency test
-#   XVS_BENCH_PHASES (traffic+scale+control+profile+pktgen; profile:
-#                             perf's flat profiles of each balancer under
-#                             NAT load, loading and listing, when perf is
-#                             installed; pktgen: the per-packet cost of the
-#                             balancer alone, in a VM of its own with one
-#                             vCPU and QEMU -icount, tests/bench/pktgen.sh)
+#   XVS_BENCH_PHASES (traffic+scale+control+dump+profile+pktgen; dump:
+#                             the connection listings at CONNS/10 and
+#                             CONNS entries; profile: perf's flat profiles
+#                             of each balancer under NAT load, loading and
+#                             listing, when perf is installed; pktgen: the
+#                             per-packet cost of the balancer alone, in a
+#                             VM of its own with one vCPU and QEMU -icount,
+#                             tests/bench/pktgen.sh)
+#   XVS_BENCH_DUMPCAP (600)   seconds one connection listing may take
 #   XVS_BENCH_PG_ROUNDS (3)   pktgen rounds, each: ipvs, xvs, baseline
 #   XVS_BENCH_PG_COUNT (10000) packets per pktgen measurement
 #   XVS_BENCH_PG_PROFILE (1)  0: no perf profiles in the pktgen phase
@@ -39,17 +42,18 @@ CONNS=${XVS_BENCH_CONNS:-1000000}
 NSVC=${XVS_BENCH_SERVICES:-10000}
 CPROUNDS=${XVS_BENCH_CPROUNDS:-1}
 LATRATE=${XVS_BENCH_LATRATE:-50}
-PHASES=${XVS_BENCH_PHASES:-traffic+scale+control+profile+pktgen}
+PHASES=${XVS_BENCH_PHASES:-traffic+scale+control+dump+profile+pktgen}
 PG_ROUNDS=${XVS_BENCH_PG_ROUNDS:-3}
 PG_COUNT=${XVS_BENCH_PG_COUNT:-10000}
 PG_PROFILE=${XVS_BENCH_PG_PROFILE:-1}
 PG_PCOUNT=${XVS_BENCH_PG_PCOUNT:-50000}
 FILL=${XVS_BENCH_FILL:-udp}
+DUMPCAP=${XVS_BENCH_DUMPCAP:-600}
 
 say() { echo "[bench] $*" >&2; }
 die() { say "$*"; exit 1; }
 
-for v in ROUNDS SECS CONNS NSVC CPROUNDS LATRATE PG_ROUNDS PG_COUNT PG_PCOUNT; do
+for v in ROUNDS SECS CONNS NSVC CPROUNDS LATRATE PG_ROUNDS PG_COUNT PG_PCOUNT DUMPCAP; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive number (got '${!v}')"
 done
 [[ $PHASES =~ ^[a-z+]+$ ]] || die "XVS_BENCH_PHASES: words joined by '+'"
@@ -108,8 +112,11 @@ if [ -n "$MAIN_PHASES" ]; then
 	cp "$ROOT/tests/qemu/lib.sh" "$stage/lib.sh"
 	# (generous: the guest ends each phase by itself; this only catches a hang)
 	tmo=$((900 + ROUNDS * SECS * 60 + CPROUNDS * NSVC * 2 / 10 + CONNS / 1000 * 2))
+	# (the dump phase: two fills of CONNS per balancer, at most 6 capped
+	# listings each)
+	has_phase dump && tmo=$((tmo + 2 * (CONNS / 1000 * 2 + 6 * DUMPCAP)))
 	sed "s/^# xvs-timeout: .*/# xvs-timeout: $tmo/" "$ROOT/tests/bench/guest.sh" > "$stage/bench.sh"
-	spec="bench:$ROUNDS:$SECS:$CONNS:$NSVC:$MAIN_PHASES:$LATRATE:$CPROUNDS:$FILL"
+	spec="bench:$ROUNDS:$SECS:$CONNS:$NSVC:$MAIN_PHASES:$LATRATE:$CPROUNDS:$FILL:$DUMPCAP"
 	say "VM run: $spec (timeout $tmo s; console under $OUT/qemu/)"
 	t0=$SECONDS
 	XVS_TESTS_DIR=$stage XVS_LOGDIR=$OUT/qemu XVS_PARALLEL=1 \

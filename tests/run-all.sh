@@ -180,7 +180,8 @@ wait_kernel
 
 # The xvs variants of the scenarios that exercise the module's kernel side.
 KDEBUG_SCENARIOS=(lvs-nat:xvs rmmod-live:xvs netlink_badinput:xvs
-	persistence:xvs lvs-dr:xvs lvs-tun:xvs stale-udp:xvs)
+	persistence:xvs lvs-dr:xvs lvs-tun:xvs stale-udp:xvs
+	netlink-fuzz:ipvs:xvs:2000)
 
 # prefix RESULTS_FILE: its PASS/FAIL lines with test names under kdebug/
 kdebug_results() {
@@ -191,7 +192,7 @@ if [ "${XVS_SKIP_KDEBUG:-0}" != 1 ]; then
 	if [ $kernel_ok = 0 ]; then
 		record "FAIL kdebug/kernel-build make kernel FLAVOUR=debug failed, see $klog"
 		for s in kunit "${KDEBUG_SCENARIOS[@]}"; do
-			record "FAIL kdebug/${s/:/-} not run: no debug kernel"
+			record "FAIL kdebug/${s//:/-} not run: no debug kernel"
 		done
 	else
 		echo "== KUnit on the debug kernel"

@@ -11,8 +11,9 @@
 # could run at all.
 #
 # Arguments (all optional, from scripts/bench.sh):
-#   ROUNDS SECS CONNS SERVICES PHASES LATRATE CPROUNDS FILL
-#   PHASES: words joined by '+': traffic, scale, control, profile
+#   ROUNDS SECS CONNS SERVICES PHASES LATRATE CPROUNDS FILL DUMPCAP
+#   PHASES: words joined by '+': traffic, scale, control, dump, profile
+#   DUMPCAP: seconds a connection listing may take (dump phase)
 #   FILL: how the scale test makes its entries: udp (one datagram each)
 #   or tcp (a SYN and its ACK: ESTABLISHED); a SYN alone would leave the
 #   entry in SYN_RECV, whose timeout is a fixed 60 s: shorter than a
@@ -28,6 +29,7 @@ PHASES=${5:-traffic+scale+control}
 LATRATE=${6:-50}
 CPROUNDS=${7:-1}
 FILL=${8:-udp}
+DUMPCAP=${9:-600}
 
 VIP=81.57.54.100
 RS="1 2"
@@ -310,6 +312,82 @@ scale() { # LB
 	lb_unload || log "could not unload $lb"
 }
 
+# --- connection listings -------------------------------------------------------
+# /proc/net/ip_vs_conn (what stock ipvsadm -L -c reads) and both tools'
+# -L -c, at a tenth of CONNS entries and at CONNS.  The kernel's IPVS walks
+# its table from the first bucket again for every read() of the file (a
+# page of lines each: quadratic in the entries; upstream fixed it in 2024),
+# so every listing runs under a cap of DUMPCAP s: one that does not finish
+# is reported as such (its figure is the cap, flagged) and the slower
+# listings of that balancer are not tried at the larger size.
+
+# listing NAME LB SIZE CMD...: runs CMD under the cap; reports its ms and
+# the lines it printed as NAME_SIZE (SIZE: small or full); returns 1 when
+# it hit the cap or failed
+listing() {
+	local name=$1_$3 lb=$2 t0 t1 rc lines
+	shift 3
+	t0=$(now_ms)
+	lines=$({ timeout "$DUMPCAP" "$@" 2>$W/listing.err; echo $? > $W/listing.rc; } | wc -l)
+	t1=$(now_ms)
+	rc=$(cat $W/listing.rc)
+	# (coreutils' timeout exits 124, busybox's with the signal's status)
+	if [ "$rc" = 124 ] || [ "$rc" = 143 ]; then
+		log "$name $lb: not finished in $DUMPCAP s ($lines lines read)"
+		bench "${name}_capped" "$lb" 1 $((DUMPCAP * 1000))
+		return 1
+	elif [ "$rc" != 0 ]; then
+		log "$name $lb: rc $rc: $(head -c 300 $W/listing.err)"
+		fail "$name-$lb" "rc $rc"
+		return 1
+	fi
+	log "$name $lb: $((t1 - t0)) ms, $lines lines"
+	bench "$name" "$lb" 1 $((t1 - t0))
+	bench "${name}_lines" "$lb" 1 "$lines"
+}
+
+# list_all LB SIZE: the three listings (SIZE: small or full; proc first:
+# the tools read the same file, so a capped read stops them too).  (ip by
+# its path: busybox's timeout would run its own ip applet, which has no
+# netns.)
+list_all() {
+	local lb=$1 size=$2
+	listing conn_proc "$lb" "$size" /usr/sbin/ip netns exec director cat /proc/net/ip_vs_conn || return 1
+	listing conn_ipvsadm "$lb" "$size" /usr/sbin/ip netns exec director ipvsadm -L -c -n || return 1
+	listing conn_xvsadm "$lb" "$size" /usr/sbin/ip netns exec director xvsadm -L -c -n
+}
+
+conn_dump() { # LB
+	local lb=$1 out n small=$((CONNS / 10)) ok=1
+	if ! out=$(lb_load "$lb" 2>&1); then
+		fail "dump-load-$lb" "$out"
+		return 1
+	fi
+	svc_setup nat && lvs -A "$(scale_proto)" $VIP:$SCALE_PORT -s rr &&
+		lvs -a "$(scale_proto)" $VIP:$SCALE_PORT -r $BLACKHOLE:$SCALE_PORT -m ||
+		{ fail "dump-setup-$lb" "ipvsadm failed"; lb_unload; return 1; }
+	# the entries outlive the fills and every listing (module unload
+	# removes them afterwards): 100 entries/s at worst, caps at most
+	set_fill_timeout $((CONNS / 100 + 6 * DUMPCAP + 300))
+	out=$(in_ns client xvs-load syn -w 2 "$(fill_opt)" -d $VIP:$SCALE_PORT -b 10.0.0.1 -c "$small" 2>&1)
+	n=$(settled 20 ">=$small" scale_entries)
+	log "dump $lb: $out; entries $n"
+	bench dump_entries_small "$lb" 1 "$n"
+	list_all "$lb" small || ok=0
+	out=$(in_ns client xvs-load syn -w 2 "$(fill_opt)" -d $VIP:$SCALE_PORT -b 10.100.0.1 -c $((CONNS - small)) 2>&1)
+	n=$(settled 30 ">=$CONNS" scale_entries)
+	log "dump $lb: $out; entries $n"
+	bench dump_entries_full "$lb" 1 "$n"
+	if [ $ok = 1 ]; then
+		list_all "$lb" full
+	else
+		log "dump $lb: listings at $CONNS entries not tried (capped at $small)"
+	fi
+	lvs -C
+	for _ in $(seq 30); do lb_unload && return 0; sleep 2; done
+	log "could not unload $lb: $(lsmod | grep -e ip_vs -e xvs | tr '\n' ' ')"
+}
+
 # --- control plane -----------------------------------------------------------
 cp_table() {
 	scale_rules "$NSVC" > $W/table.rules
@@ -456,6 +534,9 @@ if has_phase control; then
 fi
 if has_phase scale; then
 	for lb in ipvs xvs; do scale "$lb"; done
+fi
+if has_phase dump; then
+	for lb in ipvs xvs; do conn_dump "$lb"; done
 fi
 if has_phase profile; then
 	if command -v perf >/dev/null; then

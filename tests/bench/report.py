@@ -34,6 +34,14 @@ METRICS = {
     "prof_share_udp_nat": ("perf: share of samples in the balancer's functions, UDP NAT", "%", "lower", None, None),
     "prof_share_apply": ("perf: share of samples in the balancer's functions, xvsadm apply", "%", "lower", None, None),
     "prof_share_list": ("perf: share of samples in the balancer's functions, ipvsadm -L -n", "%", "lower", None, None),
+    "dump_entries_small": ("entries in the table for the small listings (target {small})", "entries", "higher", None, None),
+    "conn_proc_small": ("read /proc/net/ip_vs_conn, {small} entries", "ms", "lower", None, ("<=", 1.0)),
+    "conn_ipvsadm_small": ("ipvsadm -L -c -n, {small} entries", "ms", "lower", None, ("<=", 1.0)),
+    "conn_xvsadm_small": ("xvsadm -L -c -n, {small} entries", "ms", "lower", None, None),
+    "dump_entries_full": ("entries in the table for the full listings (target {conns})", "entries", "higher", None, None),
+    "conn_proc_full": ("read /proc/net/ip_vs_conn, {conns} entries", "ms", "lower", None, ("<=", 1.0)),
+    "conn_ipvsadm_full": ("ipvsadm -L -c -n, {conns} entries", "ms", "lower", None, ("<=", 1.0)),
+    "conn_xvsadm_full": ("xvsadm -L -c -n, {conns} entries", "ms", "lower", None, None),
     "cp_restore": ("ipvsadm -R, {svc} services x4", "ms", "lower", None, None),
     "cp_list": ("ipvsadm -L -n, {svc} services", "ms", "lower", None, None),
     "cp_list_xvsadm": ("xvsadm -L -n, {svc} services", "ms", "lower", None, None),
@@ -98,7 +106,12 @@ def summarize(xv, iv, base, target):
         row["values"]["base"] = base
     row["target"] = None if target is None else f"{target[0]} {target[1]}"
     met = target_met(target, ratio)
-    row["verdict"] = None if target is None else ("met" if met else "target missed")
+    if target is None:
+        row["verdict"] = None
+    elif ratio is None:
+        row["verdict"] = "not compared (a balancer has no figure)"
+    else:
+        row["verdict"] = "met" if met else "target missed"
     return row
 
 
@@ -258,8 +271,18 @@ def main():
         b = values.get("udp_1m", {}).get(lb, {}).get("1")
         if a and b is not None:
             values.setdefault("udp_flat", {}).setdefault(lb, {})["1"] = b / a
-    names = {"svc": info.get("services", "?"), "conns": info.get("conns", "?"),
-             "fill": info.get("fill", "?")}
+    # a listing that did not finish within the cap: its figure is the cap
+    # (a lower bound), marked in the table
+    capped = {}
+    for name in [m for m in values if m.endswith("_capped")]:
+        for lb, rounds in values.pop(name).items():
+            base_name = name[:-len("_capped")]
+            values.setdefault(base_name, {}).setdefault(lb, {}).update(rounds)
+            capped.setdefault(base_name, []).append(lb)
+    conns = info.get("conns", "?")
+    names = {"svc": info.get("services", "?"), "conns": conns,
+             "fill": info.get("fill", "?"),
+             "small": int(conns) // 10 if conns.isdigit() else "?"}
     rows = {}
     for name, (what, unit, better, base_key, target) in METRICS.items():
         m = values.get(name, {})
@@ -268,6 +291,9 @@ def main():
         base = values.get(base_key, {}).get("base") if base_key else None
         row = summarize(m.get("xvs", {}), m.get("ipvs", {}), base, target)
         row.update(what=what.format(**names), unit=unit, better=better)
+        if name in capped:
+            row["capped"] = capped[name]
+            row["what"] += " (" + ", ".join(capped[name]) + ": did not finish, the figure is the cap)"
         rows[name] = row
     for name, (what, xm, im, target) in STACKS.items():
         xv = values.get(xm, {}).get("xvs", {})
@@ -327,8 +353,12 @@ def main():
         if row["target"]:
             tgt = f"{row['target']}: {row['verdict']}"
         ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        lines.append(f"{name:<16} {row['unit']:<8} {fmt(med.get('base')):>10} {fmt(med.get('ipvs')):>10} "
-                     f"{fmt(med.get('xvs')):>10} {ratio:>7} {mm:>13}  {tgt}")
+        shown = {lb: fmt(med.get(lb)) + (">" if lb in row.get("capped", []) else "")
+                 for lb in ("base", "ipvs", "xvs")}
+        lines.append(f"{name:<16} {row['unit']:<8} {shown['base']:>10} {shown['ipvs']:>10} "
+                     f"{shown['xvs']:>10} {ratio:>7} {mm:>13}  {tgt}")
+    if capped:
+        lines.append("N>: did not finish within the cap (XVS_BENCH_DUMPCAP); the figure is a lower bound")
     lines.append("")
     for name, row in rows.items():
         lines.append(f"  {name}: {row['what']}")

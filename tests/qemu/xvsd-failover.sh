@@ -9,9 +9,15 @@
 #   www2    211.58.250.27  realserver
 #
 # The directors run xvsd (heartbeat + ldirectord roles) with the seed's
-# ldirectord.cf as printed; ha.cf is the seed's with faster timers and a UDP
-# link (the seed used a serial cable), haresources the seed's line (with
-# "ldirectord" spelled right).
+# ldirectord.cf as printed; ha.cf is the seed's (serial /dev/ttyS0, baud
+# 19200: the directors' /dev/ttyS0 are joined by a null-modem cable,
+# "xvs-serial" below) with faster timers and a UDP link beside it,
+# haresources the seed's line (with "ldirectord" spelled right).
+#
+# The serial link: heartbeats arrive on it (the status shows it up on both
+# directors); cut (both directors' UARTs stop receiving: stty -cread) while
+# the UDP link is alive, its link dies on both and nothing fails over; then
+# it is mended.  The crash below cuts both links.
 #
 # Reproduces the seed's two tests with observable results:
 #  (1) httpd stops on www1: it leaves ha1's IPVS table and the log says
@@ -19,9 +25,9 @@
 #      starts: it returns ("Adding real server ... (2*...)");
 #  (2) xvsd stops on ha1: ha2 takes the VIP, its gratuitous ARP updates the
 #      client's neighbour table, client requests keep succeeding; ha1 starts
-#      again: failback (auto_failback on).  Then ha1 crashes (its link
-#      goes down): ha2 takes over after deadtime; the link returns: the
-#      directors settle on ha1 again.
+#      again: failback (auto_failback on).  Then ha1 crashes (its LAN link
+#      goes down and the serial cable is cut): ha2 takes over after
+#      deadtime; the links return: the directors settle on ha1 again.
 # Both directors run the balancer's sync daemons: an established connection
 # through ha1 keeps working through ha2 after the takeover and after failback.
 # Detection and failover times are measured and logged, not asserted.
@@ -46,6 +52,7 @@
 # xvs-vm: ha2 debian
 # xvs-vm: www1 debian
 # xvs-vm: www2 debian
+# xvs-serial: ha1 ha2
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-lab.sh"
 
@@ -235,9 +242,12 @@ CF
 	# a second service, appended, for the connection that must survive
 	printf 'virtual=211.58.250.6:9000\n\treal=211.58.250.25:9000 gate\n\treal=211.58.250.27:9000 gate\n\tchecktype=connect\n\tscheduler=rr\n' >> $d/ldirectord.cf
 	cat > $d/ha.cf <<CF
+debugfile $LAB/ha$1.ha-debug
 logfile $LAB/ha$1.ha-log
 keepalive 1
 deadtime 5
+serial /dev/ttyS0
+baud 19200
 warntime 3
 initdead 10
 udpport 694
@@ -274,6 +284,14 @@ dests() { ipvsadm -L -n -t $VIP:80 2>/dev/null | awk '$1 == "->" && $2 ~ /^[0-9]
 dests_are() { [ "$(dests)" = "$1" ]; }
 status() { xvsd -s $LAB/$XVS_VM.sock status 2>&1; }
 logged() { grep -qF "$1" $LAB/$XVS_VM.out; }
+# the serial link as seen by this director's xvsd
+serial_up() { status | grep -q "^link /dev/ttyS0: up,"; }
+serial_dead() { status | grep -q "^link /dev/ttyS0: dead,"; }
+# cuts / mends this director's end of the serial cable: its UART drops
+# what it receives (the driver ignores the receiver without CREAD)
+serial_cut() { stty -F /dev/ttyS0 -cread; }
+serial_mend() { stty -F /dev/ttyS0 cread; }
+peer_up() { status | grep -q "^peer $1.wowlinux.com: up"; }
 
 # director_up N: loads the balancer, configures eth0 and the director
 director_up() {
@@ -352,6 +370,18 @@ role_ha1() {
 		fail metrics-endpoint "unexpected metrics"
 		head -20 <<<"$m" | quote
 	fi
+	if wait_for 10 serial_up && status | grep -q "^link eth0: up,"; then
+		pass serial-link-up
+		log "$(status | grep '^link ')"
+	else
+		fail serial-link-up "links: $(status | grep '^link ' | tr '\n' ';')"
+	fi
+	m=$(printf 'GET /metrics HTTP/1.0\r\n\r\n' | timeout 3 nc -w 2 127.0.0.1 9680)
+	check serial-link-metric grep -q '^xvsd_ha_link_up{link="/dev/ttyS0"} 1$' <<<"$m"
+
+	# --- the serial cable is cut while the UDP link lives (during test (1)) -
+	serial_cut
+	lab_signal serial-cut
 	await client rr-done
 
 	# --- test (1): httpd stops on www1, then starts ------------------------
@@ -377,6 +407,17 @@ role_ha1() {
 	fi
 	check test1-log-adding logged "Adding real server: $WWW1:80 (2*$VIP:80)"
 
+	# the serial link is dead, the peer up (over UDP): no failover
+	check serial-cut-link-dead wait_for 15 logged "link /dev/ttyS0 to ha2.wowlinux.com is dead"
+	await ha2 serial-checked 60
+	if has_vip && peer_up ha2 && ! logged "releasing the resource group" && ! logged "node ha2.wowlinux.com is dead"; then
+		pass serial-cut-no-takeover
+	else
+		fail serial-cut-no-takeover "VIP: $(vip_state), $(status | grep '^peer ')"
+	fi
+	serial_mend
+	lab_signal serial-mend
+
 	# --- connection sync (the balancer's sync daemons) ----------------------
 	# Both directors run a master and a backup sync daemon; an established
 	# connection through ha1 must keep working through ha2 after the takeover.
@@ -386,6 +427,12 @@ role_ha1() {
 	sync2=$(lab_flag ha2 sync)
 	[ "$sync2" = yes ] || SYNC=failed
 	[ "$SYNC" = yes ] && pass sync-daemons || fail sync-daemons "ipvsadm --start-daemon failed"
+	# (the serial cable was mended before the sync daemons started)
+	if wait_for 10 serial_up; then
+		pass serial-mended-link-up
+	else
+		fail serial-mended-link-up "$(status | grep '^link ')"
+	fi
 	if [ "$SYNC" = yes ]; then
 		svc9000_ready() { [ "$(ipvsadm -L -n -t $VIP:9000 2>/dev/null | grep -c Route)" = 2 ]; }
 		wait_for 15 svc9000_ready
@@ -422,6 +469,7 @@ role_ha1() {
 	await client probing3
 	t0=$(now)
 	ip link set eth0 down
+	serial_cut
 	lab_signal link-down
 	read -r -a times <<<"$(remote_times "$t0" 40 "ha2:vip=yes" "client:neigh=$MAC2")"
 	log "crash: ha2 declared ha1 dead and holds the VIP ${times[0]} ms after ha1's link went down (deadtime 5000 ms)"
@@ -429,6 +477,7 @@ role_ha1() {
 	await client crash-done
 	t0=$(now)
 	ip link set eth0 up
+	serial_mend
 	lab_signal link-up
 	read -r -a times <<<"$(remote_times "$t0" 40 "ha2:vip=no" "client:neigh=$(mac_of_eth0)")"
 	log "link back: ha2 released the VIP after ${times[0]} ms, the client's entry is ha1's after ${times[1]} ms"
@@ -479,10 +528,26 @@ role_ha2() {
 	await ha1 active
 	check start-ha2-standby no_vip
 	check_eq start-ha2-no-table "" "$(dests)"
+	check serial-link-up-ha2 wait_for 10 serial_up
+
+	# --- the serial cable is cut; UDP lives: ha2 stays the standby ------------
+	await ha1 serial-cut
+	serial_cut
+	check serial-cut-link-dead-ha2 wait_for 15 logged "link /dev/ttyS0 to ha1.wowlinux.com is dead"
+	if no_vip && peer_up ha1 && ! logged "acquiring the resource group" && ! logged "node ha1.wowlinux.com is dead"; then
+		pass serial-cut-ha2-standby
+	else
+		fail serial-cut-ha2-standby "VIP: $(vip_state), $(status | grep '^peer ')"
+		tail -20 $LAB/ha2.out | quote
+	fi
+	lab_signal serial-checked
+	await ha1 serial-mend
+	serial_mend
 
 	# --- connection sync -------------------------------------------------------
 	await ha1 test1-done
 	lab_signal sync "$(sync_daemons)"
+	check serial-mended-link-up-ha2 wait_for 10 serial_up
 	await ha1 sync
 	SYNC=$(lab_flag ha1 sync)
 	if [ "$SYNC" = yes ]; then
@@ -519,6 +584,7 @@ role_ha2() {
 
 	# --- ha1 crashes --------------------------------------------------------------
 	await ha1 link-down
+	serial_cut	# the other end of the cable
 	if wait_for 25 has_vip; then
 		pass crash-ha2-takes-vip
 	else
@@ -528,6 +594,9 @@ role_ha2() {
 	check crash-log-dead wait_for 5 logged "node ha1.wowlinux.com is dead"
 	log "ha2's own detection: $(grep -o 'node ha1.wowlinux.com is dead: no heartbeat for [0-9]* ms' $LAB/ha2.out | tail -n 1)"
 	log "ha2's takeover: $(grep -o 'resource group acquired in [0-9]* ms' $LAB/ha2.out | tail -n 1)"
+	check crash-serial-link-dead serial_dead
+	await ha1 link-up
+	serial_mend
 
 	await ha1 tests-done 600
 	xvsd_stop

@@ -14,9 +14,11 @@ using codec::Detail;
 
 Ipvs::Ipvs() : family_(sock_.resolve_family(IPVS_GENL_NAME)) {}
 
-Message Ipvs::request(std::uint8_t cmd, std::uint16_t nlflags) const
+Message Ipvs::request(std::uint8_t cmd, std::uint16_t nlflags,
+		      std::size_t max_size) const
 {
-	return Message::genl(family_, cmd, IPVS_GENL_VERSION, nlflags);
+	return Message::genl(family_, cmd, IPVS_GENL_VERSION, nlflags,
+			     max_size);
 }
 
 std::vector<Reply> Ipvs::execute(Message &msg)
@@ -83,24 +85,58 @@ Service Ipvs::service(const Service &key)
 		replies.front().attrs(IPVS_CMD_ATTR_MAX)[IPVS_CMD_ATTR_SERVICE]);
 }
 
+Message Ipvs::change_request(const TableChange &c) const
+{
+	using Kind = TableChange::Kind;
+	static constexpr std::uint8_t cmds[] = {
+		IPVS_CMD_NEW_SERVICE, IPVS_CMD_SET_SERVICE, IPVS_CMD_DEL_SERVICE,
+		IPVS_CMD_NEW_DEST, IPVS_CMD_SET_DEST, IPVS_CMD_DEL_DEST,
+	};
+	Message msg = request(cmds[static_cast<int>(c.kind)], 0, 1024);
+	switch (c.kind) {
+	case Kind::AddService:
+	case Kind::EditService:
+		codec::put_service(msg, c.svc, Detail::Full);
+		break;
+	case Kind::DelService:
+		codec::put_service(msg, c.svc, Detail::Key);
+		break;
+	case Kind::AddDest:
+	case Kind::EditDest:
+		codec::put_service(msg, c.svc, Detail::Key);
+		codec::put_dest(msg, c.dest, Detail::Full);
+		break;
+	case Kind::DelDest:
+		codec::put_service(msg, c.svc, Detail::Key);
+		codec::put_dest(msg, c.dest, Detail::Key);
+		break;
+	}
+	return msg;
+}
+
+std::vector<Socket::Outcome> Ipvs::apply_changes(
+	std::span<const TableChange> changes)
+{
+	return sock_.transact_pipelined(changes.size(), [&](std::size_t i) {
+		return change_request(changes[i]);
+	});
+}
+
 void Ipvs::add_service(const Service &svc)
 {
-	Message msg = request(IPVS_CMD_NEW_SERVICE);
-	codec::put_service(msg, svc, Detail::Full);
+	Message msg = change_request({TableChange::Kind::AddService, svc, {}});
 	execute(msg);
 }
 
 void Ipvs::edit_service(const Service &svc)
 {
-	Message msg = request(IPVS_CMD_SET_SERVICE);
-	codec::put_service(msg, svc, Detail::Full);
+	Message msg = change_request({TableChange::Kind::EditService, svc, {}});
 	execute(msg);
 }
 
 void Ipvs::del_service(const Service &svc)
 {
-	Message msg = request(IPVS_CMD_DEL_SERVICE);
-	codec::put_service(msg, svc, Detail::Key);
+	Message msg = change_request({TableChange::Kind::DelService, svc, {}});
 	execute(msg);
 }
 
@@ -117,25 +153,19 @@ std::vector<Destination> Ipvs::dests(const Service &svc)
 
 void Ipvs::add_dest(const Service &svc, const Destination &dest)
 {
-	Message msg = request(IPVS_CMD_NEW_DEST);
-	codec::put_service(msg, svc, Detail::Key);
-	codec::put_dest(msg, dest, Detail::Full);
+	Message msg = change_request({TableChange::Kind::AddDest, svc, dest});
 	execute(msg);
 }
 
 void Ipvs::edit_dest(const Service &svc, const Destination &dest)
 {
-	Message msg = request(IPVS_CMD_SET_DEST);
-	codec::put_service(msg, svc, Detail::Key);
-	codec::put_dest(msg, dest, Detail::Full);
+	Message msg = change_request({TableChange::Kind::EditDest, svc, dest});
 	execute(msg);
 }
 
 void Ipvs::del_dest(const Service &svc, const Destination &dest)
 {
-	Message msg = request(IPVS_CMD_DEL_DEST);
-	codec::put_service(msg, svc, Detail::Key);
-	codec::put_dest(msg, dest, Detail::Key);
+	Message msg = change_request({TableChange::Kind::DelDest, svc, dest});
 	execute(msg);
 }
 

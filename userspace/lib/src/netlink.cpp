@@ -143,9 +143,9 @@ Message::Message(std::size_t max_size) : msg_(nlmsg_alloc_size(max_size))
 }
 
 Message Message::genl(int family, std::uint8_t cmd, std::uint8_t version,
-		      std::uint16_t nlflags)
+		      std::uint16_t nlflags, std::size_t max_size)
 {
-	Message m;
+	Message m(max_size);
 	if (!genlmsg_put(m.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 			 nlflags, cmd, version))
 		throw Error(EMSGSIZE, "genlmsg_put");
@@ -281,6 +281,11 @@ Socket::Socket() : sock_(nl_socket_alloc()), rxbuf_(1 << 17)
 	int err = nl_connect(sock_.get(), NETLINK_GENERIC);
 	if (err < 0)
 		throw_nle(err, "nl_connect(NETLINK_GENERIC)");
+	// libnl's receive path (used by the family and group lookups)
+	// expects the sequence number after the last one it saw answered,
+	// and never sees the answers this class collects itself; those
+	// check their sequence numbers here.
+	nl_socket_disable_seq_check(sock_.get());
 	int one = 1;
 	// Best effort: older kernels lack these options, which only add
 	// detail to errors.
@@ -400,10 +405,8 @@ std::vector<Reply> Socket::transact_bytes(std::span<const std::uint8_t> bytes,
 
 // Reads until the exchange for `seq` is complete: NLMSG_DONE for a dump, the
 // ACK (an NLMSG_ERROR with error 0) for a request, or an error.
-std::vector<Reply> Socket::collect(std::uint32_t seq)
+std::size_t Socket::receive_datagram()
 {
-	std::vector<Reply> replies;
-
 	for (;;) {
 		pollfd pfd{fd(), POLLIN, 0};
 		int pr = poll(&pfd, 1, timeout_ms_);
@@ -423,8 +426,46 @@ std::vector<Reply> Socket::collect(std::uint32_t seq)
 		}
 		if (static_cast<std::size_t>(n) > rxbuf_.size())
 			throw Error(EMSGSIZE, "netlink datagram truncated");
+		return static_cast<std::size_t>(n);
+	}
+}
 
-		std::size_t off = 0, len = static_cast<std::size_t>(n);
+namespace {
+
+// The error code and extended-ACK message of an NLMSG_ERROR message `one`
+// (header `h`); error 0 is an ACK.
+Socket::Outcome error_outcome(const nlmsghdr &h,
+			      std::span<const std::uint8_t> one)
+{
+	if (one.size() < NLMSG_HDRLEN + sizeof(nlmsgerr))
+		throw Error(EPROTO, "short NLMSG_ERROR");
+	nlmsgerr e;
+	std::memcpy(&e, one.data() + NLMSG_HDRLEN, sizeof(e));
+	Socket::Outcome o{-e.error, {}};
+	if (e.error && (h.nlmsg_flags & NLM_F_ACK_TLVS)) {
+		// TLVs follow the echoed request: its header only when
+		// capped, else all of it.
+		std::size_t tlv = NLMSG_HDRLEN + sizeof(e);
+		if (!(h.nlmsg_flags & NLM_F_CAPPED))
+			tlv += e.msg.nlmsg_len - NLMSG_HDRLEN;
+		if (tlv < one.size()) {
+			auto t = parse_attrs(one.data() + tlv, one.size() - tlv,
+					     NLMSGERR_ATTR_MAX);
+			if (t[NLMSGERR_ATTR_MSG])
+				o.extack = attr::str(t[NLMSGERR_ATTR_MSG]);
+		}
+	}
+	return o;
+}
+
+} // namespace
+
+std::vector<Reply> Socket::collect(std::uint32_t seq)
+{
+	std::vector<Reply> replies;
+
+	for (;;) {
+		std::size_t off = 0, len = receive_datagram();
 		while (len - off >= NLMSG_HDRLEN) {
 			nlmsghdr h;
 			std::memcpy(&h, rxbuf_.data() + off, sizeof(h));
@@ -438,30 +479,11 @@ std::vector<Reply> Socket::collect(std::uint32_t seq)
 				continue;	// stale answer to an old request
 
 			if (h.nlmsg_type == NLMSG_ERROR) {
-				if (one.size() < NLMSG_HDRLEN + sizeof(nlmsgerr))
-					throw Error(EPROTO, "short NLMSG_ERROR");
-				nlmsgerr e;
-				std::memcpy(&e, one.data() + NLMSG_HDRLEN, sizeof(e));
-				if (e.error == 0)
+				Socket::Outcome o = error_outcome(h, one);
+				if (o.error == 0)
 					return replies;	// ACK
-				std::string ext;
-				if (h.nlmsg_flags & NLM_F_ACK_TLVS) {
-					// TLVs follow the echoed request: its
-					// header only when capped, else all of it.
-					std::size_t tlv = NLMSG_HDRLEN + sizeof(e);
-					if (!(h.nlmsg_flags & NLM_F_CAPPED))
-						tlv += e.msg.nlmsg_len - NLMSG_HDRLEN;
-					if (tlv < one.size()) {
-						auto t = parse_attrs(one.data() + tlv,
-								     one.size() - tlv,
-								     NLMSGERR_ATTR_MAX);
-						if (t[NLMSGERR_ATTR_MSG])
-							ext = attr::str(t[NLMSGERR_ATTR_MSG]);
-					}
-				}
-				int code = -e.error;
-				throw Error(code, std::string("kernel: ") +
-					    std::strerror(code), ext);
+				throw Error(o.error, std::string("kernel: ") +
+					    std::strerror(o.error), o.extack);
 			}
 			if (h.nlmsg_type == NLMSG_DONE) {
 				// A dump may report a late error here.
@@ -488,6 +510,85 @@ std::vector<Reply> Socket::collect(std::uint32_t seq)
 			replies.emplace_back(one);
 		}
 	}
+}
+
+std::vector<Socket::Outcome> Socket::transact_pipelined(
+	std::size_t count, const std::function<Message(std::size_t)> &make)
+{
+	// Per datagram: the errors of a datagram whose requests all fail
+	// (each echoing its request) must fit the receive buffer grown
+	// below, and the kernel takes a datagram in one allocation.
+	constexpr std::size_t max_msgs = 256;
+	constexpr std::size_t max_bytes = 48 * 1024;
+
+	if (!rcvbuf_grown_) {
+		// Room for a whole batch of errors; best effort.
+		int size = 4 << 20;
+		if (setsockopt(fd(), SOL_SOCKET, SO_RCVBUFFORCE, &size,
+			       sizeof(size)) != 0)
+			setsockopt(fd(), SOL_SOCKET, SO_RCVBUF, &size,
+				   sizeof(size));
+		rcvbuf_grown_ = true;
+	}
+
+	std::vector<Outcome> out(count);
+	std::vector<std::uint8_t> buf;
+	std::size_t i = 0;
+	while (i < count) {
+		const std::size_t first = i;
+		std::uint32_t first_seq = 0;
+		std::size_t last_offset = 0;
+		buf.clear();
+		while (i < count && i - first < max_msgs &&
+		       buf.size() < max_bytes) {
+			Message m = make(i);
+			nlmsghdr *h = m.header();
+			h->nlmsg_flags |= NLM_F_REQUEST;
+			h->nlmsg_seq = next_seq();
+			h->nlmsg_pid = port();
+			if (i == first)
+				first_seq = h->nlmsg_seq;
+			auto bytes = m.bytes();
+			last_offset = buf.size();
+			buf.insert(buf.end(), bytes.begin(), bytes.end());
+			buf.resize(NLMSG_ALIGN(buf.size()));
+			i++;
+		}
+		reinterpret_cast<nlmsghdr *>(buf.data() + last_offset)
+			->nlmsg_flags |= NLM_F_ACK;
+		requests_counter.fetch_add(i - first,
+					   std::memory_order_relaxed);
+		ssize_t n;
+		do {
+			n = send(fd(), buf.data(), buf.size(), 0);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0)
+			throw Error(errno, "sending a batch of requests");
+
+		// Sequence numbers of a batch are consecutive: the answer to
+		// request k of it carries first_seq + k.
+		const std::size_t batch = i - first;
+		for (bool last_done = false; !last_done;) {
+			std::size_t off = 0, len = receive_datagram();
+			while (len - off >= NLMSG_HDRLEN) {
+				nlmsghdr h;
+				std::memcpy(&h, rxbuf_.data() + off, sizeof(h));
+				if (h.nlmsg_len < NLMSG_HDRLEN ||
+				    h.nlmsg_len > len - off)
+					throw Error(EPROTO, "malformed netlink reply");
+				std::span<const std::uint8_t> one(
+					rxbuf_.data() + off, h.nlmsg_len);
+				off += NLMSG_ALIGN(h.nlmsg_len);
+				std::size_t k = h.nlmsg_seq - first_seq;
+				if (h.nlmsg_type != NLMSG_ERROR || k >= batch)
+					continue;	// data, or stale
+				out[first + k] = error_outcome(h, one);
+				if (k == batch - 1)
+					last_done = true;
+			}
+		}
+	}
+	return out;
 }
 
 } // namespace xvs

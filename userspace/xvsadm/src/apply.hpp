@@ -9,6 +9,9 @@
 // against the current table and sent in batches over one netlink socket.
 #pragma once
 
+#include <array>
+#include <compare>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,19 +38,33 @@ struct ParseError {
 	std::string message;
 };
 
-// Either format, detected from the first non-blank character ('{' = JSON).
+// Either format, detected from the first non-blank character ('{' = JSON)
+// (apply_read.cpp).
 Table parse(const std::string &text);
 Table parse_rules(const std::string &text);
 Table parse_json(const std::string &text);
 
-enum class Kind { AddService, EditService, DelService, AddDest, EditDest,
-		  DelDest };
+using Change = xvs::TableChange;
+using Kind = xvs::TableChange::Kind;
 
-struct Change {
-	Kind kind;
-	xvs::Service svc;
-	xvs::Destination dest;	// for the destination kinds
+// What identifies a service and a destination (IPv4 addresses compare
+// by their 4 bytes).
+struct SvcKey {
+	std::uint16_t af;
+	std::uint32_t fwmark;
+	std::uint16_t protocol;
+	std::array<std::uint8_t, 16> addr;
+	std::uint16_t port;
+	auto operator<=>(const SvcKey &) const = default;
 };
+struct DestKey {
+	std::uint16_t af;
+	std::array<std::uint8_t, 16> addr;
+	std::uint16_t port;
+	auto operator<=>(const DestKey &) const = default;
+};
+SvcKey key_of(const xvs::Service &s);
+DestKey key_of(const xvs::Destination &d);
 
 // The current table: services and, index for index, their destinations.
 struct Current {
@@ -66,8 +83,9 @@ std::string describe(const Change &c);
 // Reads the current table.
 Current read_current(xvs::Ipvs &ipvs);
 
-// Sends the changes, many requests per datagram; returns the failures as
-// "change: message" lines (empty when all were accepted).
+// Sends the changes (Ipvs::apply_changes: many requests per datagram);
+// returns the failures as "change: message" lines (empty when all were
+// accepted).
 std::vector<std::string> execute(xvs::Ipvs &ipvs,
 				 const std::vector<Change> &changes);
 

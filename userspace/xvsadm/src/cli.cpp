@@ -408,22 +408,13 @@ std::string tryhelp_text(const std::string &prog)
 	       " --help' for more information.\n";
 }
 
-Command parse_command(const std::vector<std::string> &args)
+namespace {
+
+// ipvsadm's options; popt stores every string argument in *optarg.
+std::vector<poptOption> option_table(char **optarg)
 {
-	Command c;
-	c.dest.weight = 1;
-	c.dest.conn_flags = IP_VS_CONN_F_DROUTE;
-	c.svc.netmask = 0xffffffffu;
-	const std::string prog = args.empty() ? "" : args[0];
-
-	std::vector<const char *> argv;
-	for (const auto &a : args)
-		argv.push_back(a.c_str());
-	argv.push_back(nullptr);
-
-	char *optarg = nullptr;
-	void *oa = &optarg;
-	const poptOption table[] = {
+	void *oa = optarg;
+	return {
 		{"add-service", 'A', POPT_ARG_NONE, nullptr, 'A', nullptr, nullptr},
 		{"edit-service", 'E', POPT_ARG_NONE, nullptr, 'E', nullptr, nullptr},
 		{"delete-service", 'D', POPT_ARG_NONE, nullptr, 'D', nullptr, nullptr},
@@ -489,20 +480,12 @@ Command parse_command(const std::vector<std::string> &args)
 		{"timeout-udp", '\0', POPT_ARG_STRING, oa, TAG_SVC_TIMEOUT_UDP, nullptr, nullptr},
 		POPT_TABLEEND
 	};
+}
 
-	std::unique_ptr<poptContext_s, ContextDeleter> ctx(poptGetContext(
-		"ipvsadm", static_cast<int>(args.size()), argv.data(), table, 0));
-	// popt duplicates each string argument into `optarg` and leaves the
-	// freeing to the caller; the last one is freed on the way out.
-	struct Owned {
-		char *&p;
-		~Owned() { std::free(p); }
-	} owned{optarg};
-
-	int tag = poptGetNextOpt(ctx.get());
-	if (tag < 0)
-		tryhelp(prog);
-
+// The first option names the command (ipvsadm takes it first too).
+void parse_command_option(Command &c, int tag, const char *optarg,
+			  const std::string &prog)
+{
 	auto daemon_state = [&](const char *msg) {
 		if (!std::strcmp(optarg, "master"))
 			c.daemon.state = IP_VS_STATE_MASTER;
@@ -541,321 +524,318 @@ Command parse_command(const std::vector<std::string> &args)
 	default:
 		tryhelp(prog);
 	}
+}
 
-	std::string sched_flags_arg;
-	int parse;
-	// popt stores a fresh copy of each string argument; the previous one
-	// is ours to free once its option is handled.
-	auto release_optarg = [&]() {
-		std::free(optarg);
-		optarg = nullptr;
-	};
-	release_optarg();
-	while ((tag = poptGetNextOpt(ctx.get())) >= 0) {
-		switch (tag) {
-		case 't':
-		case 'u':
-		case TAG_SCTP_SERVICE:
-			set_option(c, OPT_SERVICE);
-			c.svc.protocol = option_protocol(tag);
-			if (!(parse_service(optarg, c.svc) & SVC_ADDR))
-				fail(2, "illegal virtual server address[:port] "
-				     "specified");
-			break;
-		case 'f':
-			set_option(c, OPT_SERVICE);
-			c.svc.af = AF_INET;
-			c.svc.protocol = IPPROTO_TCP;
-			c.svc.fwmark = parse_fwmark(optarg);
-			break;
-		case 's':
-			set_option(c, OPT_SCHEDULER);
-			c.svc.sched_name = std::string(optarg).substr(
-				0, SCHEDNAME_MAX - 1);
-			break;
-		case 'p':
-			set_option(c, OPT_PERSISTENT);
-			c.svc.flags |= IP_VS_SVC_F_PERSISTENT;
-			c.svc.timeout = parse_timeout(optarg, 1, MAX_TIMEOUT);
-			break;
-		case 'M':
-			set_option(c, OPT_NETMASK);
-			if (c.svc.af != AF_INET6) {
-				if (!parse_netmask(optarg, c.svc.netmask))
-					fail(2, "illegal virtual server "
-					     "persistent mask specified");
-			} else {
-				c.svc.netmask = static_cast<std::uint32_t>(
-					std::atoi(optarg));
-				if (c.svc.netmask < 1 || c.svc.netmask > 128)
-					fail(2, "illegal ipv6 netmask specified");
-			}
-			break;
-		case 'r': {
-			set_option(c, OPT_SERVER);
-			SvcSpec t = c.svc;
-			parse = parse_service(optarg, t);
-			c.dest.af = t.af;
-			c.dest.addr = t.addr;
-			c.dest.port = t.port;
-			if (!(parse & SVC_ADDR))
-				fail(2, "illegal real server address[:port] "
-				     "specified");
-			if (parse == SVC_ADDR)
-				c.dest.port = c.svc.port;
-			break;
+// Options of a virtual service; false when `tag` is not one of them.
+// (-b is kept in `sched_flags` until the scheduler is known.)
+bool parse_service_option(Command &c, int tag, const char *optarg,
+			  std::string &sched_flags)
+{
+	switch (tag) {
+	case 't':
+	case 'u':
+	case TAG_SCTP_SERVICE:
+		set_option(c, OPT_SERVICE);
+		c.svc.protocol = option_protocol(tag);
+		if (!(parse_service(optarg, c.svc) & SVC_ADDR))
+			fail(2, "illegal virtual server address[:port] "
+			     "specified");
+		return true;
+	case 'f':
+		set_option(c, OPT_SERVICE);
+		c.svc.af = AF_INET;
+		c.svc.protocol = IPPROTO_TCP;
+		c.svc.fwmark = parse_fwmark(optarg);
+		return true;
+	case 's':
+		set_option(c, OPT_SCHEDULER);
+		c.svc.sched_name = std::string(optarg).substr(
+			0, SCHEDNAME_MAX - 1);
+		return true;
+	case 'p':
+		set_option(c, OPT_PERSISTENT);
+		c.svc.flags |= IP_VS_SVC_F_PERSISTENT;
+		c.svc.timeout = parse_timeout(optarg, 1, MAX_TIMEOUT);
+		return true;
+	case 'M':
+		set_option(c, OPT_NETMASK);
+		if (c.svc.af != AF_INET6) {
+			if (!parse_netmask(optarg, c.svc.netmask))
+				fail(2, "illegal virtual server "
+				     "persistent mask specified");
+		} else {
+			c.svc.netmask = static_cast<std::uint32_t>(
+				std::atoi(optarg));
+			if (c.svc.netmask < 1 || c.svc.netmask > 128)
+				fail(2, "illegal ipv6 netmask specified");
 		}
-		case 'i':
-			set_option(c, OPT_FORWARD);
-			c.dest.conn_flags = IP_VS_CONN_F_TUNNEL;
-			break;
-		case 'g':
-			set_option(c, OPT_FORWARD);
-			c.dest.conn_flags = IP_VS_CONN_F_DROUTE;
-			break;
-		case 'm':
-			set_option(c, OPT_FORWARD);
-			c.dest.conn_flags = IP_VS_CONN_F_MASQ;
-			break;
-		case 'w': {
-			set_option(c, OPT_WEIGHT);
-			// Debian's ipvsadm 1.31 takes weights up to INT_MAX
-			// (upstream: 65535).
-			long w = to_number(optarg, 0, INT_MAX);
-			if (w == -1)
-				fail(2, "illegal weight specified");
-			c.dest.weight = static_cast<std::int32_t>(w);
-			break;
-		}
-		case 'x': {
-			set_option(c, OPT_UTHRESHOLD);
-			long v = to_number(optarg, 0, INT_MAX);
-			if (v == -1)
-				fail(2, "illegal u_threshold specified");
-			c.dest.u_threshold = static_cast<std::uint32_t>(v);
-			break;
-		}
-		case 'y': {
-			set_option(c, OPT_LTHRESHOLD);
-			long v = to_number(optarg, 0, INT_MAX);
-			if (v == -1)
-				fail(2, "illegal l_threshold specified");
-			c.dest.l_threshold = static_cast<std::uint32_t>(v);
-			break;
-		}
-		case 'c':
-			set_option(c, OPT_CONNECTION);
-			break;
-		case 'n':
-			set_option(c, OPT_NUMERIC);
-			c.format |= FMT_NUMERIC;
-			break;
-		case TAG_MCAST_INTERFACE:
-			set_option(c, OPT_MCAST);
-			c.daemon.mcast_ifn = std::string(optarg).substr(
-				0, IFNAME_MAX - 1);
-			break;
-		case 'I': {
-			set_option(c, OPT_SYNCID);
-			long v = to_number(optarg, 0, 255);
-			if (v == -1)
-				fail(2, "illegal syncid specified");
-			c.daemon.syncid = static_cast<std::uint32_t>(v);
-			break;
-		}
-		case TAG_TIMEOUT:
-			set_option(c, OPT_TIMEOUT);
-			break;
-		case TAG_DAEMON:
-			set_option(c, OPT_DAEMON);
-			break;
-		case TAG_STATS:
-			set_option(c, OPT_STATS);
-			c.format |= FMT_STATS;
-			break;
-		case TAG_RATE:
-			set_option(c, OPT_RATE);
-			c.format |= FMT_RATE;
-			break;
-		case TAG_THRESHOLDS:
-			set_option(c, OPT_THRESHOLDS);
-			c.format |= FMT_THRESHOLDS;
-			break;
-		case TAG_PERSISTENTCONN:
-			set_option(c, OPT_PERSISTENTCONN);
-			c.format |= FMT_PERSISTENTCONN;
-			break;
-		case TAG_NO_SORT:
-			set_option(c, OPT_NOSORT);
-			c.format |= FMT_NOSORT;
-			break;
-		case TAG_SORT:
-			break;	// the default; accepted for compatibility
-		case 'X':
-			set_option(c, OPT_EXACT);
-			c.format |= FMT_EXACT;
-			break;
-		case '6':
-			if (!c.svc.fwmark)
-				fail(2, "-6 used before -f\n");
-			c.svc.af = AF_INET6;
-			c.svc.netmask = 128;
-			break;
-		case 'o':
-			set_option(c, OPT_ONEPACKET);
-			c.svc.flags |= IP_VS_SVC_F_ONEPACKET;
-			break;
-		case TAG_PERSISTENCE_ENGINE:
-			set_option(c, OPT_PE);
-			c.svc.pe_name = std::string(optarg).substr(0, PENAME_MAX);
-			break;
-		case 'b':
-			set_option(c, OPT_SCHED_FLAGS);
-			sched_flags_arg = std::string(optarg).substr(0, 127);
-			break;
-		case TAG_MCAST_GROUP: {
-			set_option(c, OPT_MCAST_GROUP);
-			if (std::strchr(optarg, ':')) {
-				in6_addr g;
-				if (inet_pton(AF_INET6, optarg, &g) <= 0 ||
-				    !IN6_IS_ADDR_MULTICAST(&g))
-					fail(2, "invalid IPv6 mcast-group `%s'",
-					     optarg);
-				std::memcpy(c.daemon.mcast_group.data(), &g, 16);
-				c.daemon.mcast_af = AF_INET6;
-			} else {
-				in_addr g;
-				if (inet_pton(AF_INET, optarg, &g) <= 0 ||
-				    !IN_MULTICAST(ntohl(g.s_addr)))
-					fail(2, "invalid IPv4 mcast-group `%s'",
-					     optarg);
-				c.daemon.mcast_group.fill(0);
-				std::memcpy(c.daemon.mcast_group.data(), &g, 4);
-				c.daemon.mcast_af = AF_INET;
-			}
-			break;
-		}
-		case TAG_MCAST_PORT: {
-			set_option(c, OPT_MCAST_PORT);
-			long v = to_number(optarg, 1, 65535);
-			if (v == -1)
-				fail(2, "illegal mcast-port specified");
-			c.daemon.mcast_port = static_cast<std::uint16_t>(v);
-			break;
-		}
-		case TAG_MCAST_TTL: {
-			set_option(c, OPT_MCAST_TTL);
-			long v = to_number(optarg, 1, 255);
-			if (v == -1)
-				fail(2, "illegal mcast-ttl specified");
-			c.daemon.mcast_ttl = static_cast<std::uint8_t>(v);
-			break;
-		}
-		case TAG_SYNC_MAXLEN: {
-			set_option(c, OPT_SYNC_MAXLEN);
-			long v = to_number(optarg, 1, 65535 - 20 - 8);
-			if (v == -1)
-				fail(2, "illegal sync-maxlen specified");
-			c.daemon.sync_maxlen = static_cast<std::uint16_t>(v);
-			break;
-		}
-		case TAG_TUN_INFO:
-			set_option(c, OPT_TUN_INFO);
-			c.format |= FMT_TUN_INFO;
-			break;
-		case TAG_TUN_TYPE: {
-			set_option(c, OPT_TUN_TYPE);
-			std::string t = optarg;
-			if (t == "ipip")
-				c.dest.tun_type = IP_VS_CONN_F_TUNNEL_TYPE_IPIP;
-			else if (t == "gue")
-				c.dest.tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GUE;
-			else if (t == "gre")
-				c.dest.tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GRE;
-			else
-				fail(2, "illegal tunnel type specified");
-			break;
-		}
-		case TAG_TUN_PORT: {
-			set_option(c, OPT_TUN_PORT);
-			long v = to_number(optarg, 1, 65535);
-			if (v == -1)
-				fail(2, "illegal tunnel port specified");
-			c.dest.tun_port = static_cast<std::uint16_t>(v);
-			break;
-		}
-		case TAG_TUN_NOCSUM:
-			set_option(c, OPT_TUN_NOCSUM);
-			c.dest.tun_flags |= IP_VS_TUNNEL_ENCAP_FLAG_NOCSUM;
-			break;
-		case TAG_TUN_CSUM:
-			set_option(c, OPT_TUN_CSUM);
-			c.dest.tun_flags |= IP_VS_TUNNEL_ENCAP_FLAG_CSUM;
-			break;
-		case TAG_TUN_REMCSUM:
-			set_option(c, OPT_TUN_REMCSUM);
-			c.dest.tun_flags |= IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM;
-			break;
-		case TAG_FORMAT:
-			if (!c.output_format.empty())
-				fail(2, "multiple 'format' options specified");
-			c.output_format = optarg;
-			if (c.output_format != "json" &&
-			    c.output_format != "text")
-				fail(2, "unknown output format `%s'", optarg);
-			break;
-		case TAG_DROPS:
-			if (c.drops)
-				fail(2, "multiple 'drops' options specified");
-			c.drops = true;
-			break;
-		case TAG_SVC_TIMEOUT_TCP:
-			parse_svc_timeout(c.svc.conn_timeouts.tcp,
-					  "timeout-tcp", optarg);
-			break;
-		case TAG_SVC_TIMEOUT_TCPFIN:
-			parse_svc_timeout(c.svc.conn_timeouts.tcp_fin,
-					  "timeout-tcpfin", optarg);
-			break;
-		case TAG_SVC_TIMEOUT_UDP:
-			parse_svc_timeout(c.svc.conn_timeouts.udp,
-					  "timeout-udp", optarg);
-			break;
-		default:
-			fail(2, "invalid option `%s'",
-			     poptBadOption(ctx.get(), POPT_BADOPTION_NOALIAS));
-		}
-		release_optarg();
+		return true;
+	case '6':
+		if (!c.svc.fwmark)
+			fail(2, "-6 used before -f\n");
+		c.svc.af = AF_INET6;
+		c.svc.netmask = 128;
+		return true;
+	case 'o':
+		set_option(c, OPT_ONEPACKET);
+		c.svc.flags |= IP_VS_SVC_F_ONEPACKET;
+		return true;
+	case TAG_PERSISTENCE_ENGINE:
+		set_option(c, OPT_PE);
+		c.svc.pe_name = std::string(optarg).substr(0, PENAME_MAX);
+		return true;
+	case 'b':
+		set_option(c, OPT_SCHED_FLAGS);
+		sched_flags = std::string(optarg).substr(0, 127);
+		return true;
+	case TAG_SVC_TIMEOUT_TCP:
+		parse_svc_timeout(c.svc.conn_timeouts.tcp,
+				  "timeout-tcp", optarg);
+		return true;
+	case TAG_SVC_TIMEOUT_TCPFIN:
+		parse_svc_timeout(c.svc.conn_timeouts.tcp_fin,
+				  "timeout-tcpfin", optarg);
+		return true;
+	case TAG_SVC_TIMEOUT_UDP:
+		parse_svc_timeout(c.svc.conn_timeouts.udp,
+				  "timeout-udp", optarg);
+		return true;
+	default:
+		return false;
 	}
+}
 
-	if (tag < -1) {
-		throw Exit{255, "", std::string(poptBadOption(
-			ctx.get(), POPT_BADOPTION_NOALIAS)) + ": " +
-			poptStrerror(tag) + "\n", true};
+// Options of a real server.
+bool parse_dest_option(Command &c, int tag, const char *optarg)
+{
+	switch (tag) {
+	case 'r': {
+		set_option(c, OPT_SERVER);
+		SvcSpec t = c.svc;
+		const int parse = parse_service(optarg, t);
+		c.dest.af = t.af;
+		c.dest.addr = t.addr;
+		c.dest.port = t.port;
+		if (!(parse & SVC_ADDR))
+			fail(2, "illegal real server address[:port] "
+			     "specified");
+		if (parse == SVC_ADDR)
+			c.dest.port = c.svc.port;
+		return true;
 	}
-
-	if (c.cmd == Cmd::Timeout) {
-		const char *a1 = poptGetArg(ctx.get());
-		const char *a2 = a1 ? poptGetArg(ctx.get()) : nullptr;
-		const char *a3 = a2 ? poptGetArg(ctx.get()) : nullptr;
-		if (!a3)
-			fail(2, "--set option requires 3 timeout values");
-		c.timeouts.tcp = parse_timeout(a1, 0, MAX_TIMEOUT);
-		c.timeouts.tcp_fin = parse_timeout(a2, 0, MAX_TIMEOUT);
-		c.timeouts.udp = parse_timeout(a3, 0, MAX_TIMEOUT);
+	case 'i':
+		set_option(c, OPT_FORWARD);
+		c.dest.conn_flags = IP_VS_CONN_F_TUNNEL;
+		return true;
+	case 'g':
+		set_option(c, OPT_FORWARD);
+		c.dest.conn_flags = IP_VS_CONN_F_DROUTE;
+		return true;
+	case 'm':
+		set_option(c, OPT_FORWARD);
+		c.dest.conn_flags = IP_VS_CONN_F_MASQ;
+		return true;
+	case 'w': {
+		set_option(c, OPT_WEIGHT);
+		// Debian's ipvsadm 1.31 takes weights up to INT_MAX
+		// (upstream: 65535).
+		long w = to_number(optarg, 0, INT_MAX);
+		if (w == -1)
+			fail(2, "illegal weight specified");
+		c.dest.weight = static_cast<std::int32_t>(w);
+		return true;
 	}
-
-	if (const char *extra = poptGetArg(ctx.get()))
-		fail(2, "unexpected argument %s", extra);
-
-	if (!sched_flags_arg.empty()) {
-		c.svc.flags &= ~(IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED2 |
-				 IP_VS_SVC_F_SCHED3);
-		c.svc.flags |= parse_sched_flags(c.svc.sched_name,
-						 sched_flags_arg);
+	case 'x': {
+		set_option(c, OPT_UTHRESHOLD);
+		long v = to_number(optarg, 0, INT_MAX);
+		if (v == -1)
+			fail(2, "illegal u_threshold specified");
+		c.dest.u_threshold = static_cast<std::uint32_t>(v);
+		return true;
 	}
+	case 'y': {
+		set_option(c, OPT_LTHRESHOLD);
+		long v = to_number(optarg, 0, INT_MAX);
+		if (v == -1)
+			fail(2, "illegal l_threshold specified");
+		c.dest.l_threshold = static_cast<std::uint32_t>(v);
+		return true;
+	}
+	case TAG_TUN_TYPE: {
+		set_option(c, OPT_TUN_TYPE);
+		std::string t = optarg;
+		if (t == "ipip")
+			c.dest.tun_type = IP_VS_CONN_F_TUNNEL_TYPE_IPIP;
+		else if (t == "gue")
+			c.dest.tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GUE;
+		else if (t == "gre")
+			c.dest.tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GRE;
+		else
+			fail(2, "illegal tunnel type specified");
+		return true;
+	}
+	case TAG_TUN_PORT: {
+		set_option(c, OPT_TUN_PORT);
+		long v = to_number(optarg, 1, 65535);
+		if (v == -1)
+			fail(2, "illegal tunnel port specified");
+		c.dest.tun_port = static_cast<std::uint16_t>(v);
+		return true;
+	}
+	case TAG_TUN_NOCSUM:
+		set_option(c, OPT_TUN_NOCSUM);
+		c.dest.tun_flags |= IP_VS_TUNNEL_ENCAP_FLAG_NOCSUM;
+		return true;
+	case TAG_TUN_CSUM:
+		set_option(c, OPT_TUN_CSUM);
+		c.dest.tun_flags |= IP_VS_TUNNEL_ENCAP_FLAG_CSUM;
+		return true;
+	case TAG_TUN_REMCSUM:
+		set_option(c, OPT_TUN_REMCSUM);
+		c.dest.tun_flags |= IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM;
+		return true;
+	default:
+		return false;
+	}
+}
 
-	// --- checks on the whole command (ipvsadm's process_options) ---
+// Options of a sync daemon.
+bool parse_daemon_option(Command &c, int tag, const char *optarg)
+{
+	switch (tag) {
+	case TAG_MCAST_INTERFACE:
+		set_option(c, OPT_MCAST);
+		c.daemon.mcast_ifn = std::string(optarg).substr(
+			0, IFNAME_MAX - 1);
+		return true;
+	case 'I': {
+		set_option(c, OPT_SYNCID);
+		long v = to_number(optarg, 0, 255);
+		if (v == -1)
+			fail(2, "illegal syncid specified");
+		c.daemon.syncid = static_cast<std::uint32_t>(v);
+		return true;
+	}
+	case TAG_MCAST_GROUP: {
+		set_option(c, OPT_MCAST_GROUP);
+		if (std::strchr(optarg, ':')) {
+			in6_addr g;
+			if (inet_pton(AF_INET6, optarg, &g) <= 0 ||
+			    !IN6_IS_ADDR_MULTICAST(&g))
+				fail(2, "invalid IPv6 mcast-group `%s'",
+				     optarg);
+			std::memcpy(c.daemon.mcast_group.data(), &g, 16);
+			c.daemon.mcast_af = AF_INET6;
+		} else {
+			in_addr g;
+			if (inet_pton(AF_INET, optarg, &g) <= 0 ||
+			    !IN_MULTICAST(ntohl(g.s_addr)))
+				fail(2, "invalid IPv4 mcast-group `%s'",
+				     optarg);
+			c.daemon.mcast_group.fill(0);
+			std::memcpy(c.daemon.mcast_group.data(), &g, 4);
+			c.daemon.mcast_af = AF_INET;
+		}
+		return true;
+	}
+	case TAG_MCAST_PORT: {
+		set_option(c, OPT_MCAST_PORT);
+		long v = to_number(optarg, 1, 65535);
+		if (v == -1)
+			fail(2, "illegal mcast-port specified");
+		c.daemon.mcast_port = static_cast<std::uint16_t>(v);
+		return true;
+	}
+	case TAG_MCAST_TTL: {
+		set_option(c, OPT_MCAST_TTL);
+		long v = to_number(optarg, 1, 255);
+		if (v == -1)
+			fail(2, "illegal mcast-ttl specified");
+		c.daemon.mcast_ttl = static_cast<std::uint8_t>(v);
+		return true;
+	}
+	case TAG_SYNC_MAXLEN: {
+		set_option(c, OPT_SYNC_MAXLEN);
+		long v = to_number(optarg, 1, 65535 - 20 - 8);
+		if (v == -1)
+			fail(2, "illegal sync-maxlen specified");
+		c.daemon.sync_maxlen = static_cast<std::uint16_t>(v);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+// Options of the listings, and xvsadm's own --format and --drops.
+bool parse_list_option(Command &c, int tag, const char *optarg)
+{
+	switch (tag) {
+	case 'c':
+		set_option(c, OPT_CONNECTION);
+		return true;
+	case 'n':
+		set_option(c, OPT_NUMERIC);
+		c.format |= FMT_NUMERIC;
+		return true;
+	case TAG_TIMEOUT:
+		set_option(c, OPT_TIMEOUT);
+		return true;
+	case TAG_DAEMON:
+		set_option(c, OPT_DAEMON);
+		return true;
+	case TAG_STATS:
+		set_option(c, OPT_STATS);
+		c.format |= FMT_STATS;
+		return true;
+	case TAG_RATE:
+		set_option(c, OPT_RATE);
+		c.format |= FMT_RATE;
+		return true;
+	case TAG_THRESHOLDS:
+		set_option(c, OPT_THRESHOLDS);
+		c.format |= FMT_THRESHOLDS;
+		return true;
+	case TAG_PERSISTENTCONN:
+		set_option(c, OPT_PERSISTENTCONN);
+		c.format |= FMT_PERSISTENTCONN;
+		return true;
+	case TAG_NO_SORT:
+		set_option(c, OPT_NOSORT);
+		c.format |= FMT_NOSORT;
+		return true;
+	case TAG_SORT:
+		return true;	// the default; accepted for compatibility
+	case 'X':
+		set_option(c, OPT_EXACT);
+		c.format |= FMT_EXACT;
+		return true;
+	case TAG_TUN_INFO:
+		set_option(c, OPT_TUN_INFO);
+		c.format |= FMT_TUN_INFO;
+		return true;
+	case TAG_FORMAT:
+		if (!c.output_format.empty())
+			fail(2, "multiple 'format' options specified");
+		c.output_format = optarg;
+		if (c.output_format != "json" &&
+		    c.output_format != "text")
+			fail(2, "unknown output format `%s'", optarg);
+		return true;
+	case TAG_DROPS:
+		if (c.drops)
+			fail(2, "multiple 'drops' options specified");
+		c.drops = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+// Checks on the whole command, in ipvsadm's order (its process_options),
+// and the defaults they leave.
+void check_command(Command &c)
+{
 	check_cmd_options(c);
 	if (!c.output_format.empty() && c.cmd != Cmd::List)
 		fail(2, "Illegal 'format' option with the '%s' command",
@@ -917,6 +897,88 @@ Command parse_command(const std::vector<std::string> &args)
 		     (o & bit(OPT_PERSISTENTCONN))))
 			fail(2, "options conflicts in the list command");
 	}
+}
+
+} // namespace
+
+Command parse_command(const std::vector<std::string> &args)
+{
+	Command c;
+	c.dest.weight = 1;
+	c.dest.conn_flags = IP_VS_CONN_F_DROUTE;
+	c.svc.netmask = 0xffffffffu;
+	const std::string prog = args.empty() ? "" : args[0];
+
+	std::vector<const char *> argv;
+	for (const auto &a : args)
+		argv.push_back(a.c_str());
+	argv.push_back(nullptr);
+
+	char *optarg = nullptr;
+	const std::vector<poptOption> table = option_table(&optarg);
+
+	std::unique_ptr<poptContext_s, ContextDeleter> ctx(poptGetContext(
+		"ipvsadm", static_cast<int>(args.size()), argv.data(),
+		table.data(), 0));
+	// popt duplicates each string argument into `optarg` and leaves the
+	// freeing to the caller; the last one is freed on the way out.
+	struct Owned {
+		char *&p;
+		~Owned() { std::free(p); }
+	} owned{optarg};
+
+	int tag = poptGetNextOpt(ctx.get());
+	if (tag < 0)
+		tryhelp(prog);
+
+	parse_command_option(c, tag, optarg, prog);
+
+	std::string sched_flags_arg;
+	// popt stores a fresh copy of each string argument; the previous one
+	// is ours to free once its option is handled.
+	auto release_optarg = [&]() {
+		std::free(optarg);
+		optarg = nullptr;
+	};
+	release_optarg();
+	while ((tag = poptGetNextOpt(ctx.get())) >= 0) {
+		if (!parse_service_option(c, tag, optarg, sched_flags_arg) &&
+		    !parse_dest_option(c, tag, optarg) &&
+		    !parse_daemon_option(c, tag, optarg) &&
+		    !parse_list_option(c, tag, optarg))
+			fail(2, "invalid option `%s'",
+			     poptBadOption(ctx.get(), POPT_BADOPTION_NOALIAS));
+		release_optarg();
+	}
+
+	if (tag < -1) {
+		throw Exit{255, "", std::string(poptBadOption(
+			ctx.get(), POPT_BADOPTION_NOALIAS)) + ": " +
+			poptStrerror(tag) + "\n", true};
+	}
+
+	if (c.cmd == Cmd::Timeout) {
+		const char *a1 = poptGetArg(ctx.get());
+		const char *a2 = a1 ? poptGetArg(ctx.get()) : nullptr;
+		const char *a3 = a2 ? poptGetArg(ctx.get()) : nullptr;
+		if (!a3)
+			fail(2, "--set option requires 3 timeout values");
+		c.timeouts.tcp = parse_timeout(a1, 0, MAX_TIMEOUT);
+		c.timeouts.tcp_fin = parse_timeout(a2, 0, MAX_TIMEOUT);
+		c.timeouts.udp = parse_timeout(a3, 0, MAX_TIMEOUT);
+	}
+
+	if (const char *extra = poptGetArg(ctx.get()))
+		fail(2, "unexpected argument %s", extra);
+
+	if (!sched_flags_arg.empty()) {
+		c.svc.flags &= ~(IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED2 |
+				 IP_VS_SVC_F_SCHED3);
+		c.svc.flags |= parse_sched_flags(c.svc.sched_name,
+						 sched_flags_arg);
+	}
+
+	check_command(c);
 	return c;
 }
 

@@ -199,6 +199,22 @@ TEST(Apply, JsonErrorsNameTheLine)
 	} catch (const ParseError &e) {
 		EXPECT_EQ(e.line, 3);
 	}
+	// Escapes: a bad or cut-off \u is an error of its line, a good one
+	// is decoded.
+	for (const char *bad : {"\\uZZZZ", "\\u12", "\\u00G1"}) {
+		try {
+			parse(std::string("{\n\"services\": [{\"protocol\": \"") +
+			      bad + "\"}]}");
+			FAIL() << "accepted " << bad;
+		} catch (const ParseError &e) {
+			EXPECT_EQ(e.line, 2) << bad;
+			EXPECT_EQ(e.message, "bad \\u escape") << bad;
+		}
+	}
+	Table t = parse("{\"services\": [{\"protocol\": \"\\u0074cp\", "
+			"\"address\": \"10.0.0.1\", \"port\": 80}]}");
+	ASSERT_EQ(t.services.size(), 1u);
+	EXPECT_EQ(t.services[0].svc.protocol, IPPROTO_TCP);
 }
 
 // The rules are the whole table: a per-service timeout they give is set, one

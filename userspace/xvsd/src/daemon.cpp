@@ -103,8 +103,6 @@ std::optional<HaSetup> load_ha(const Options &opt, Logger *log)
 	if (s.group.home != s.self && s.group.home != s.peer)
 		throw xvs::Error(EINVAL, hr + ":" + std::to_string(s.group.line) + ": node '" +
 					 s.group.home + "' is not in ha.cf");
-	if (!s.cf.serial.empty() && log)
-		log->info("WARN: serial links are not supported; heartbeats use the UDP links only");
 	return s;
 }
 
@@ -130,6 +128,7 @@ private:
 	std::unique_ptr<ChangeWatcher> changes_;
 	std::unique_ptr<HaNode> node_;
 	std::unique_ptr<HbTransport> transport_;
+	std::unique_ptr<LinkMonitor> links_;
 	std::unique_ptr<ResourceManager> resources_;
 	std::unique_ptr<ControlServer> control_;
 	std::unique_ptr<MetricsServer> metrics_;
@@ -209,6 +208,25 @@ HaStatus Daemon::ha_status() const
 	h.takeovers = node_->takeovers();
 	h.rejected = node_->rejected();
 	h.resources = resources_->describe();
+	auto now = Clock::now();
+	for (auto &l : links_->links()) {
+		HaLinkStatus ls;
+		ls.name = l.name;
+		ls.up = l.up;
+		ls.packets = l.packets;
+		if (l.heard_ever)
+			ls.heard_ms_ago = std::chrono::duration_cast<std::chrono::milliseconds>(now - l.heard).count();
+		for (auto &sl : transport_->serial_links())
+			if (sl->device() == l.name) {
+				auto st = sl->stats();
+				ls.serial = true;
+				ls.open = sl->is_open();
+				ls.error = sl->error();
+				ls.discarded_bytes = st.discarded_bytes;
+				ls.reopens = st.reopens;
+			}
+		h.links.push_back(ls);
+	}
 	return h;
 }
 
@@ -321,7 +339,8 @@ int Daemon::run()
 			std::uint64_t gen = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
 					    static_cast<std::uint64_t>(::time(nullptr));
 			node_ = std::make_unique<HaNode>(p, gen | 1, now);
-			transport_ = std::make_unique<HbTransport>(ha_->cf, log_);
+			transport_ = std::make_unique<HbTransport>(ha_->cf, log_, now);
+			links_ = std::make_unique<LinkMonitor>(p.peer, p.deadtime, transport_->link_names());
 			Director *d = director_.get();
 			resources_ = std::make_unique<ResourceManager>(
 				log_, ha_->group, opt_.ha_dir + "/resource.d", ha_->cf.garp_count,
@@ -352,8 +371,7 @@ int Daemon::run()
 		fds.push_back({changes_->fd(), POLLIN, 0});	// -1: ignored
 		std::size_t hb_first = fds.size();
 		if (transport_)
-			for (int f : transport_->fds())
-				fds.push_back({f, POLLIN, 0});
+			transport_->poll_entries(fds);
 		::poll(fds.data(), fds.size(), 50);
 		auto now = Clock::now();
 		if (fds[0].revents & POLLIN) {
@@ -375,27 +393,42 @@ int Daemon::run()
 			serve_metrics();
 		if (fds[changes_at].revents & (POLLIN | POLLERR))
 			changes_->read_events();
-		for (std::size_t i = hb_first; i < fds.size(); i++) {
-			if (!(fds[i].revents & POLLIN))
+		std::vector<HbFrame> frames;
+		for (std::size_t i = hb_first; i < fds.size(); i++)
+			transport_->service(fds[i], frames, now);
+		for (auto &f : frames) {
+			std::string why;
+			auto p = decode_packet(f.data, ha_->keys, why);
+			if (!p) {
+				node_->count_rejected();
+				if (last_reject_[f.from] != why)
+					log_.info("WARN: rejected a heartbeat packet from " + f.from + ": " + why);
+				last_reject_[f.from] = why;
 				continue;
-			std::string from;
-			while (auto pkt = transport_->receive(fds[i].fd, from)) {
-				std::string why;
-				auto p = decode_packet(*pkt, ha_->keys, why);
-				if (!p) {
+			}
+			if (p->node == ha_->self)
+				continue;	// our own broadcast or multicast
+			last_reject_.erase(f.from);
+			if (p->node == ha_->peer) {
+				std::vector<std::string> log;
+				auto v = links_->heard(f.link, *p, now, log);
+				for (auto &l : log)
+					log_.info(l);
+				if (v == LinkMonitor::Verdict::Copy)
+					continue;
+				if (v == LinkMonitor::Verdict::Replay) {
 					node_->count_rejected();
-					if (last_reject_[from] != why)
-						log_.info("WARN: rejected a heartbeat packet from " + from + ": " + why);
-					last_reject_[from] = why;
 					continue;
 				}
-				if (p->node == ha_->self)
-					continue;	// our own broadcast or multicast
-				last_reject_.erase(from);
-				handle(node_->receive(*p, now), now);
 			}
+			handle(node_->receive(*p, now), now);
 		}
 		if (node_) {
+			transport_->maintain(now);
+			std::vector<std::string> log;
+			links_->tick(now, log);
+			for (auto &l : log)
+				log_.info(l);
 			handle(node_->tick(now), now);
 			if (node_->packet_due(now))
 				send_packet(now);

@@ -28,6 +28,25 @@ const AuthKey *AuthKeys::find(unsigned idx) const
 
 namespace {
 
+constexpr unsigned long serial_speeds[] = {300, 600, 1200, 2400, 4800, 9600, 19200,
+					   38400, 57600, 115200, 230400};
+
+bool serial_speed_known(unsigned long n)
+{
+	for (auto s : serial_speeds)
+		if (s == n)
+			return true;
+	return false;
+}
+
+std::string serial_speeds_text()
+{
+	std::string s;
+	for (auto v : serial_speeds)
+		s += (s.empty() ? "" : ", ") + std::to_string(v);
+	return s;
+}
+
 // Calls fn(line_number, tokens) for every non-empty, non-comment line.
 template <typename Fn>
 void each_line(const std::string &text, Fn fn)
@@ -152,9 +171,22 @@ HaConfig parse_ha_cf(const std::string &text, const std::string &file)
 		} else if (k == "debugfile") {
 			c.debugfile = one();
 		} else if (k == "serial") {
-			for (std::size_t i = 1; i < t.size(); i++)
-				c.serial.push_back(t[i]);
-		} else if (k == "baud" || k == "logfacility" || k == "debug" ||
+			if (t.size() < 2)
+				err("serial needs a device");
+			for (std::size_t i = 1; i < t.size(); i++) {
+				const std::string &dev = t[i];
+				if (dev.size() < 2 || dev[0] != '/' || dev.back() == '/')
+					err("bad serial device '" + dev + "' (an absolute path, /dev/ttyS0)");
+				for (auto &d : c.serial)
+					if (d == dev)
+						err("serial device '" + dev + "' named twice");
+				c.serial.push_back(dev);
+			}
+		} else if (k == "baud") {
+			if (!parse_uint(one(), 1, 4000000, n) || !serial_speed_known(n))
+				err("bad baud '" + t[1] + "' (" + serial_speeds_text() + ")");
+			c.baud = static_cast<unsigned>(n);
+		} else if (k == "logfacility" || k == "debug" ||
 			   k == "watchdog" || k == "ping" || k == "respawn" ||
 			   k == "hopfudge" || k == "realtime" || k == "use_logd" ||
 			   k == "deadping" || k == "stonith" || k == "stonith_host") {

@@ -35,7 +35,8 @@ struct HaConfig {
 	std::vector<std::string> nodes;
 	bool auto_failback = true;
 	std::string logfile, debugfile;
-	std::vector<std::string> serial;	// accepted, not used (UDP only)
+	std::vector<std::string> serial;	// serial links: their devices
+	unsigned baud = 19200;			// of every serial link
 	// xvsd extensions
 	unsigned garp_count = 5;
 	Millis garp_interval{200};

@@ -78,7 +78,7 @@ void bind_to(int fd, in_addr addr, std::uint16_t port)
 
 } // namespace
 
-HbTransport::HbTransport(const HaConfig &cfg, Logger &log) : log_(log)
+HbTransport::HbTransport(const HaConfig &cfg, Logger &log, Time now) : log_(log)
 {
 	bool unicast_rx = false;
 	for (auto &l : cfg.links) {
@@ -120,6 +120,8 @@ HbTransport::HbTransport(const HaConfig &cfg, Logger &log) : log_(log)
 			in_addr group;
 			std::memcpy(&group, l.addr.bytes.data(), 4);
 			bind_to(rx.get(), group, l.port);
+			int one = 1;
+			opt(rx.get(), IPPROTO_IP, IP_PKTINFO, &one, sizeof(one), "IP_PKTINFO");
 			mreq.imr_multiaddr = group;
 			opt(rx.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq), "IP_ADD_MEMBERSHIP");
 			rx_.push_back(std::move(rx));
@@ -138,10 +140,14 @@ HbTransport::HbTransport(const HaConfig &cfg, Logger &log) : log_(log)
 		in_addr any{};
 		any.s_addr = INADDR_ANY;
 		bind_to(rx.get(), any, cfg.udpport);
+		int one = 1;
+		opt(rx.get(), IPPROTO_IP, IP_PKTINFO, &one, sizeof(one), "IP_PKTINFO");
 		rx_.push_back(std::move(rx));
 	}
-	if (links_.empty())
-		throw xvs::Error(EINVAL, "ha.cf has no usable ucast, bcast or mcast link");
+	for (auto &dev : cfg.serial)
+		serial_.push_back(std::make_unique<SerialLink>(dev, cfg.baud, log_, now));
+	if (links_.empty() && serial_.empty())
+		throw xvs::Error(EINVAL, "ha.cf has no usable ucast, bcast, mcast or serial link");
 }
 
 void HbTransport::send(const std::string &packet)
@@ -153,28 +159,98 @@ void HbTransport::send(const std::string &packet)
 			(void)errno;
 		}
 	}
+	for (auto &s : serial_)
+		s->send(packet);
 }
 
-std::vector<int> HbTransport::fds() const
+void HbTransport::poll_entries(std::vector<pollfd> &fds) const
 {
-	std::vector<int> out;
 	for (auto &f : rx_)
-		out.push_back(f.get());
-	return out;
+		fds.push_back({f.get(), POLLIN, 0});
+	for (auto &s : serial_)
+		if (auto p = s->poll_entry())
+			fds.push_back(*p);
 }
 
-std::optional<std::string> HbTransport::receive(int fd, std::string &from)
+void HbTransport::service(const pollfd &p, std::vector<HbFrame> &out, Time now)
 {
-	char buf[4096];
-	sockaddr_in sa{};
-	socklen_t len = sizeof(sa);
-	ssize_t n = ::recvfrom(fd, buf, sizeof(buf), 0, reinterpret_cast<sockaddr *>(&sa), &len);
-	if (n < 0)
-		return std::nullopt;
-	char text[INET_ADDRSTRLEN] = "";
-	inet_ntop(AF_INET, &sa.sin_addr, text, sizeof(text));
-	from = text;
-	return std::string(buf, static_cast<std::size_t>(n));
+	if (!p.revents)
+		return;
+	for (auto &f : rx_)
+		if (f.get() == p.fd) {
+			if (p.revents & POLLIN)
+				receive_udp(p.fd, out);
+			return;
+		}
+	for (auto &s : serial_) {
+		auto e = s->poll_entry();
+		if (!e || e->fd != p.fd)
+			continue;
+		std::vector<std::string> frames;
+		s->service(p.revents, frames, now);
+		for (auto &f : frames)
+			out.push_back({std::move(f), s->device(), s->device()});
+		return;
+	}
+}
+
+void HbTransport::maintain(Time now)
+{
+	for (auto &s : serial_)
+		s->maintain(now);
+}
+
+std::vector<std::string> HbTransport::link_names() const
+{
+	std::vector<std::string> names;
+	auto add = [&](const std::string &n) {
+		for (auto &m : names)
+			if (m == n)
+				return;
+		names.push_back(n);
+	};
+	for (auto &l : links_)
+		add(l.cfg.iface);
+	for (auto &s : serial_)
+		add(s->device());
+	return names;
+}
+
+void HbTransport::receive_udp(int fd, std::vector<HbFrame> &out)
+{
+	// a burst is bounded: the other links and the timers get their turn
+	for (int i = 0; i < 64; i++) {
+		char buf[4096];
+		alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(in_pktinfo))];
+		sockaddr_in sa{};
+		iovec iov{buf, sizeof(buf)};
+		msghdr mh{};
+		mh.msg_name = &sa;
+		mh.msg_namelen = sizeof(sa);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl;
+		mh.msg_controllen = sizeof(ctl);
+		ssize_t n = ::recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		HbFrame f;
+		f.data.assign(buf, static_cast<std::size_t>(n));
+		char text[INET_ADDRSTRLEN] = "";
+		inet_ntop(AF_INET, &sa.sin_addr, text, sizeof(text));
+		f.from = text;
+		for (cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				in_pktinfo pi;
+				std::memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				char name[IF_NAMESIZE] = "";
+				if (if_indextoname(static_cast<unsigned>(pi.ipi_ifindex), name))
+					f.link = name;
+			}
+		if (f.link.empty())
+			f.link = "udp";
+		out.push_back(std::move(f));
+	}
 }
 
 } // namespace xvsd

@@ -284,4 +284,57 @@ HaNode::Actions HaNode::shutdown()
 	return a;
 }
 
+LinkMonitor::LinkMonitor(std::string peer, std::chrono::milliseconds deadtime,
+			 const std::vector<std::string> &links)
+	: peer_(std::move(peer)), deadtime_(deadtime)
+{
+	for (auto &l : links)
+		find(l);
+}
+
+LinkMonitor::Link &LinkMonitor::find(const std::string &name)
+{
+	for (auto &l : links_)
+		if (l.name == name)
+			return l;
+	Link l;
+	l.name = name;
+	links_.push_back(l);
+	return links_.back();
+}
+
+LinkMonitor::Verdict LinkMonitor::heard(const std::string &link, const HbPacket &p, SteadyTime now,
+					std::vector<std::string> &log)
+{
+	Link &l = find(link);
+	if (l.heard_ever && p.gen == l.gen && p.seq <= l.seq)
+		return Verdict::Replay;
+	l.gen = p.gen;
+	l.seq = p.seq;
+	l.packets++;
+	l.heard = now;
+	l.heard_ever = true;
+	if (!l.up) {
+		l.up = true;
+		log.push_back("link " + l.name + " to " + peer_ + " is up");
+	}
+	if (any_ && p.gen == gen_ && p.seq <= seq_)
+		return Verdict::Copy;
+	any_ = true;
+	gen_ = p.gen;
+	seq_ = p.seq;
+	return Verdict::New;
+}
+
+void LinkMonitor::tick(SteadyTime now, std::vector<std::string> &log)
+{
+	for (auto &l : links_)
+		if (l.up && now - l.heard > deadtime_) {
+			l.up = false;
+			log.push_back("link " + l.name + " to " + peer_ + " is dead: no heartbeat for " +
+				      std::to_string(ms(now - l.heard)) + " ms (deadtime " +
+				      std::to_string(deadtime_.count()) + " ms)");
+		}
+}
+
 } // namespace xvsd

@@ -96,4 +96,45 @@ private:
 	std::uint64_t rejected_ = 0;
 };
 
+// The links the peer's packets come in on (interfaces, serial devices).
+// A link is up while it carried an authenticated packet from the peer
+// within deadtime; the peer is alive while any link is (HaNode hears every
+// new packet, whichever link brought it first).  Every link carries a copy
+// of each packet: the copies after the first are not replays.
+class LinkMonitor {
+public:
+	enum class Verdict {
+		New,		// for HaNode::receive
+		Copy,		// another link brought it first
+		Replay,		// this link carried it, or a newer one, before
+	};
+	struct Link {
+		std::string name;
+		bool up = false;
+		bool heard_ever = false;
+		SteadyTime heard{};
+		std::uint64_t packets = 0;
+		std::uint64_t gen = 0, seq = 0;	// the newest packet on this link
+	};
+
+	LinkMonitor(std::string peer, std::chrono::milliseconds deadtime,
+		    const std::vector<std::string> &links = {});
+
+	// An authenticated packet from the peer came in on `link`.
+	Verdict heard(const std::string &link, const HbPacket &p, SteadyTime now,
+		      std::vector<std::string> &log);
+	// Links silent for longer than deadtime are dead.
+	void tick(SteadyTime now, std::vector<std::string> &log);
+	const std::vector<Link> &links() const { return links_; }
+
+private:
+	Link &find(const std::string &name);
+
+	std::string peer_;
+	std::chrono::milliseconds deadtime_;
+	std::vector<Link> links_;
+	std::uint64_t gen_ = 0, seq_ = 0;	// the newest packet on any link
+	bool any_ = false;
+};
+
 } // namespace xvsd

@@ -17,6 +17,20 @@ std::string status_text(const HaStatus &ha, const DirectorSnapshot &d, const std
 		s += "auto_failback " + std::string(ha.auto_failback ? "on" : "off") +
 		     ", takeovers " + std::to_string(ha.takeovers) + ", rejected packets " +
 		     std::to_string(ha.rejected) + "\n";
+		for (auto &l : ha.links) {
+			s += "link " + l.name + ": " + (l.up ? "up" : "dead");
+			if (l.heard_ms_ago >= 0)
+				s += ", heard " + std::to_string(l.heard_ms_ago) + " ms ago";
+			else
+				s += ", never heard";
+			s += ", " + std::to_string(l.packets) + " packets";
+			if (l.serial) {
+				s += l.open ? ", device open" : ", device closed (" + l.error + ")";
+				s += ", " + std::to_string(l.discarded_bytes) + " bytes discarded, " +
+				     std::to_string(l.reopens) + " reopens";
+			}
+			s += "\n";
+		}
 	} else {
 		s += "failover: off (no ha.cf)\n";
 	}
@@ -72,6 +86,9 @@ std::string metrics_text(const HaStatus &ha, const DirectorSnapshot &d)
 	metric("xvsd_ha_rejected_packets_total", "counter",
 	       "heartbeat packets rejected (authentication, unknown node, replay)");
 	s += "xvsd_ha_rejected_packets_total " + std::to_string(ha.rejected) + "\n";
+	metric("xvsd_ha_link_up", "gauge", "1 while the peer's heartbeats arrive on the link");
+	for (auto &l : ha.links)
+		s += "xvsd_ha_link_up{link=\"" + esc(l.name) + "\"} " + std::to_string(l.up ? 1 : 0) + "\n";
 	metric("xvsd_virtual_installed", "gauge", "1 when the virtual server is in the IPVS table");
 	for (auto &v : d.virtuals)
 		s += "xvsd_virtual_installed{virtual=\"" + esc(v.key) + "\"} " +

@@ -3,10 +3,22 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "director.hpp"
 
 namespace xvsd {
+
+struct HaLinkStatus {
+	std::string name;		// interface or serial device
+	bool up = false;
+	std::uint64_t packets = 0;
+	long long heard_ms_ago = -1;	// -1: never heard
+	bool serial = false;
+	bool open = false;		// serial: the device is open
+	std::string error;		// serial: why it is not
+	std::uint64_t discarded_bytes = 0, reopens = 0;
+};
 
 struct HaStatus {
 	bool enabled = false;			// false: no ha.cf, no failover
@@ -18,6 +30,7 @@ struct HaStatus {
 	std::uint64_t takeovers = 0;
 	std::uint64_t rejected = 0;
 	std::string resources;			// "ha1 211.58.250.6 ldirectord"
+	std::vector<HaLinkStatus> links;	// the peer's packets, per link
 };
 
 std::string status_text(const HaStatus &ha, const DirectorSnapshot &d, const std::string &config);

@@ -180,6 +180,7 @@ TEST(HaCf, Seed004AsPrinted)
 	EXPECT_EQ(c.debugfile, "/var/log/ha-debug");
 	ASSERT_EQ(c.serial.size(), 1u);
 	EXPECT_EQ(c.serial[0], "/dev/ttyS0");
+	EXPECT_EQ(c.baud, 19200u);
 	ASSERT_EQ(c.nodes.size(), 2u);
 	EXPECT_EQ(c.nodes[0], "ha1.wowlinux.com");
 	EXPECT_EQ(c.nodes[1], "ha2.wowlinux.com");
@@ -222,6 +223,30 @@ TEST(HaCf, MalformedNamesTheLine)
 		  "ha.cf:1: unknown directive 'crm'");
 	EXPECT_EQ(error_of([] { parse_ha_cf("auto_failback maybe\n", "ha.cf"); }),
 		  "ha.cf:1: bad auto_failback 'maybe' (on, off or legacy)");
+}
+
+TEST(HaCf, SerialAndBaud)
+{
+	HaConfig c = parse_ha_cf("serial /dev/ttyS0 /dev/ttyS1\nbaud 115200\nnode a b\n");
+	ASSERT_EQ(c.serial.size(), 2u);
+	EXPECT_EQ(c.serial[1], "/dev/ttyS1");
+	EXPECT_EQ(c.baud, 115200u);
+	// heartbeat's default speed
+	EXPECT_EQ(parse_ha_cf("serial /dev/ttyS0\n").baud, 19200u);
+	EXPECT_EQ(error_of([] { parse_ha_cf("baud 19201\n", "ha.cf"); }),
+		  "ha.cf:1: bad baud '19201' (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, "
+		  "57600, 115200, 230400)");
+	EXPECT_EQ(error_of([] { parse_ha_cf("\nbaud fast\n", "ha.cf"); }),
+		  "ha.cf:2: bad baud 'fast' (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, "
+		  "57600, 115200, 230400)");
+	EXPECT_EQ(error_of([] { parse_ha_cf("baud 9600 8N1\n", "ha.cf"); }),
+		  "ha.cf:1: baud takes one value");
+	EXPECT_EQ(error_of([] { parse_ha_cf("serial\n", "ha.cf"); }),
+		  "ha.cf:1: serial needs a device");
+	EXPECT_EQ(error_of([] { parse_ha_cf("serial ttyS0\n", "ha.cf"); }),
+		  "ha.cf:1: bad serial device 'ttyS0' (an absolute path, /dev/ttyS0)");
+	EXPECT_EQ(error_of([] { parse_ha_cf("serial /dev/ttyS0\nserial /dev/ttyS0\n", "ha.cf"); }),
+		  "ha.cf:2: serial device '/dev/ttyS0' named twice");
 }
 
 TEST(Haresources, Seed004AsPrinted)

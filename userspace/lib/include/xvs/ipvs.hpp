@@ -20,6 +20,15 @@
 
 namespace xvs {
 
+// One change of the table, for Ipvs::apply_changes().
+struct TableChange {
+	enum class Kind { AddService, EditService, DelService, AddDest,
+			  EditDest, DelDest };
+	Kind kind;
+	Service svc;		// the whole service, or its key
+	Destination dest;	// for the destination kinds
+};
+
 class Ipvs {
 public:
 	Ipvs();
@@ -47,6 +56,15 @@ public:
 	// XVS_LIST_PER_SERVICE is set (tests compare the two ways).
 	std::vector<ServiceDests> list_all();
 
+	// Makes the changes in order, many requests per datagram
+	// (Socket::transact_pipelined): a refused change does not stop the
+	// ones after it.  One outcome per change.
+	std::vector<Socket::Outcome> apply_changes(
+		std::span<const TableChange> changes);
+	// The request that makes change `c` (sized for one service and one
+	// destination: tens of thousands of them are built at once).
+	Message change_request(const TableChange &c) const;
+
 	std::vector<Daemon> daemons();
 	void start_daemon(const Daemon &d);
 	void stop_daemon(std::uint32_t state);
@@ -56,7 +74,8 @@ public:
 	void flush();				// every service and dest
 
 	// Low level: a request for this family with the genl header filled.
-	Message request(std::uint8_t cmd, std::uint16_t nlflags = 0) const;
+	Message request(std::uint8_t cmd, std::uint16_t nlflags = 0,
+			std::size_t max_size = 16384) const;
 	std::vector<Reply> execute(Message &msg);
 	// Sends command `cmd` whose attribute area is exactly `attrs` (any
 	// bytes, well-formed or not) and returns the answer.  `genl_reserved`

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -55,7 +56,8 @@ public:
 	// A generic netlink request: netlink header of type `family`, genl
 	// header with `cmd` and `version`.  NLM_F_REQUEST is always set.
 	static Message genl(int family, std::uint8_t cmd, std::uint8_t version,
-			    std::uint16_t nlflags);
+			    std::uint16_t nlflags,
+			    std::size_t max_size = 16384);
 
 	Message(Message &&) noexcept;
 	Message &operator=(Message &&) noexcept;
@@ -159,6 +161,25 @@ public:
 	std::vector<Reply> transact_bytes(std::span<const std::uint8_t> bytes,
 					  std::uint32_t seq);
 
+	// The answer to one request of a pipelined batch: 0 or the kernel's
+	// errno, and its extended-ACK message if it sent one.
+	struct Outcome {
+		int error = 0;
+		std::string extack;
+	};
+
+	// Pipelines `count` requests that answer with an ACK alone (changes,
+	// not GETs): make(i) builds request i; its sequence number and port
+	// are filled in here.  As many as fit go out in one datagram, and
+	// only the last of a datagram asks for an ACK: the kernel handles a
+	// datagram's messages in order and answers every failed one with an
+	// error, so that ACK means the whole datagram has been handled.
+	// Returns one Outcome per request.  A socket error or a kernel that
+	// stops answering (Error(ETIMEDOUT)) is thrown.
+	std::vector<Outcome> transact_pipelined(
+		std::size_t count,
+		const std::function<Message(std::size_t)> &make);
+
 	// Id of multicast group `group` of family `family`; Error(ENOENT)
 	// when either does not exist.
 	int resolve_group(const std::string &family, const std::string &group);
@@ -178,6 +199,10 @@ public:
 
 private:
 	std::vector<Reply> collect(std::uint32_t seq);
+	// Receives one datagram into rxbuf_, waiting up to timeout_ms_;
+	// returns its length.
+	std::size_t receive_datagram();
+	bool rcvbuf_grown_ = false;	// for pipelined batches
 	struct Deleter {
 		void operator()(nl_sock *s) const noexcept;
 	};
