@@ -69,6 +69,11 @@ wanted_mods+=(ip6_tunnel ip6_gre fou6 sit)
 # (nft_ct, nft_objref, nf_conntrack_ftp: ct expressions and the ftp
 # conntrack helper (ct helper set) of the conntrack scenario)
 [ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nf_tables nft_ct nft_objref nf_conntrack_ftp)
+# Asked for by the caller (make bench's pktgen phase ships pktgen): names.
+for m in ${XVS_EXTRA_MODS:-}; do
+	[[ $m =~ ^[A-Za-z0-9_-]+$ ]] || die "XVS_EXTRA_MODS: bad module name '$m'"
+	wanted_mods+=("$m")
+done
 for m in "$KMODDIR"/kernel/net/netfilter/ipvs/*.ko*; do
 	m=${m##*/}
 	wanted_mods+=("${m%%.ko*}")

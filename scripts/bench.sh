@@ -13,12 +13,19 @@
 #                             dests; 1000 saves about 10 minutes under TCG)
 #   XVS_BENCH_CPROUNDS (1)    control-plane rounds
 #   XVS_BENCH_LATRATE (50)    offered connections/s of the latency test
-#   XVS_BENCH_PHASES (traffic+scale+control+dump+profile; dump: the
-#                             connection listings at CONNS/10 and CONNS
-#                             entries; profile: perf's flat profiles of
-#                             each balancer under NAT load, loading and
-#                             listing, when perf is installed)
+#   XVS_BENCH_PHASES (traffic+scale+control+dump+profile+pktgen; dump:
+#                             the connection listings at CONNS/10 and
+#                             CONNS entries; profile: perf's flat profiles
+#                             of each balancer under NAT load, loading and
+#                             listing, when perf is installed; pktgen: the
+#                             per-packet cost of the balancer alone, in a
+#                             VM of its own with one vCPU and QEMU -icount,
+#                             tests/bench/pktgen.sh)
 #   XVS_BENCH_DUMPCAP (600)   seconds one connection listing may take
+#   XVS_BENCH_PG_ROUNDS (3)   pktgen rounds, each: ipvs, xvs, baseline
+#   XVS_BENCH_PG_COUNT (10000) packets per pktgen measurement
+#   XVS_BENCH_PG_PROFILE (1)  0: no perf profiles in the pktgen phase
+#   XVS_BENCH_PG_PCOUNT (50000)  packets of each profiled pktgen run
 #   XVS_BENCH_FILL (udp)      entries of the scale test: udp (one datagram
 #                             each) or tcp (SYN + ACK each: ESTABLISHED)
 #   XVS_BENCH_MICRO (1)       0: skip the host microbenchmarks
@@ -35,24 +42,32 @@ CONNS=${XVS_BENCH_CONNS:-1000000}
 NSVC=${XVS_BENCH_SERVICES:-10000}
 CPROUNDS=${XVS_BENCH_CPROUNDS:-1}
 LATRATE=${XVS_BENCH_LATRATE:-50}
-PHASES=${XVS_BENCH_PHASES:-traffic+scale+control+dump+profile}
+PHASES=${XVS_BENCH_PHASES:-traffic+scale+control+dump+profile+pktgen}
+PG_ROUNDS=${XVS_BENCH_PG_ROUNDS:-3}
+PG_COUNT=${XVS_BENCH_PG_COUNT:-10000}
+PG_PROFILE=${XVS_BENCH_PG_PROFILE:-1}
+PG_PCOUNT=${XVS_BENCH_PG_PCOUNT:-50000}
 FILL=${XVS_BENCH_FILL:-udp}
 DUMPCAP=${XVS_BENCH_DUMPCAP:-600}
 
 say() { echo "[bench] $*" >&2; }
 die() { say "$*"; exit 1; }
 
-for v in ROUNDS SECS CONNS NSVC CPROUNDS LATRATE DUMPCAP; do
+for v in ROUNDS SECS CONNS NSVC CPROUNDS LATRATE PG_ROUNDS PG_COUNT PG_PCOUNT DUMPCAP; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive number (got '${!v}')"
 done
 [[ $PHASES =~ ^[a-z+]+$ ]] || die "XVS_BENCH_PHASES: words joined by '+'"
 [[ $FILL =~ ^(udp|tcp)$ ]] || die "XVS_BENCH_FILL: udp or tcp"
+[[ $PG_PROFILE =~ ^[01]$ ]] || die "XVS_BENCH_PG_PROFILE: 0 or 1"
 [ -f "$BUILD/kmod/xvs.ko" ] || die "no $BUILD/kmod/xvs.ko (make kmod)"
 [ -x "$BUILD/bin/xvs-load" ] || die "no $BUILD/bin/xvs-load (make userspace)"
 command -v python3 >/dev/null || die "python3 is missing (make deps)"
-# perf goes into the VM image for the profile phase
+has_phase() { [[ +$PHASES+ == *+$1+* ]]; }
+# the phases of the main VM (all but pktgen)
+MAIN_PHASES=$(tr '+' '\n' <<<"$PHASES" | grep -vx pktgen | paste -sd+)
+# perf goes into the VM image for the profile phase (and pktgen's profiles)
 PERF=
-if [[ +$PHASES+ == *+profile+* ]]; then
+if has_phase profile || { has_phase pktgen && [ "$PG_PROFILE" = 1 ]; }; then
 	PERF=$(command -v perf) || say "no perf (apt-get install linux-perf): profile phase skipped"
 fi
 
@@ -76,30 +91,64 @@ fi
 # --- the VM ------------------------------------------------------------------
 # The guest script runs as a scenario of its own directory, next to the
 # scenarios' lib.sh; its timeout covers the whole run.
-stage=$OUT/scenario
-mkdir -p "$stage"
-cp "$ROOT/tests/qemu/lib.sh" "$stage/lib.sh"
-# (generous: the guest ends each phase by itself; this only catches a hang)
-tmo=$((900 + ROUNDS * SECS * 60 + CPROUNDS * NSVC * 2 / 10 + CONNS / 1000 * 2))
-# (the dump phase: two fills of CONNS per balancer, at most 6 capped
-# listings each)
-[[ +$PHASES+ == *+dump+* ]] && tmo=$((tmo + 2 * (CONNS / 1000 * 2 + 6 * DUMPCAP)))
-sed "s/^# xvs-timeout: .*/# xvs-timeout: $tmo/" "$ROOT/tests/bench/guest.sh" > "$stage/bench.sh"
-spec="bench:$ROUNDS:$SECS:$CONNS:$NSVC:$PHASES:$LATRATE:$CPROUNDS:$FILL:$DUMPCAP"
-say "VM run: $spec (timeout $tmo s; console under $OUT/qemu/)"
-t0=$SECONDS
-XVS_TESTS_DIR=$stage XVS_LOGDIR=$OUT/qemu XVS_PARALLEL=1 \
-	XVS_SMP=${XVS_BENCH_SMP:-2} XVS_MEM=${XVS_BENCH_MEM:-3072} BUILD=$BUILD \
-	XVS_EXTRA_BINS=$PERF \
-	"$ROOT/qemu/run-scenarios.sh" -o "$OUT/harness.txt" "$spec" > "$OUT/harness.log" 2>&1
-say "VM run took $((SECONDS - t0)) s"
-cat "$OUT"/qemu/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^XVS-BENCH ' > "$OUT/raw.txt"
-cat "$OUT"/qemu/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^# ' > "$OUT/guest-log.txt"
-# profiles: "XVS-PROFILE LB WHAT line" -> profile-LB-WHAT.txt
-cat "$OUT"/qemu/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^XVS-PROFILE ' |
-	awk -v out="$OUT" '{ f = out "/profile-" $2 "-" $3 ".txt"; sub(/^XVS-PROFILE [^ ]+ [^ ]+ ?/, ""); print > f }'
-# failures of the run itself (a phase that could not run, a dead VM)
-grep '^FAIL ' "$OUT/harness.txt" > "$OUT/failures.txt"
+: > "$OUT/raw.txt"
+: > "$OUT/guest-log.txt"
+: > "$OUT/failures.txt"
+# collect QEMUDIR HARNESS: the figures, guest log lines, profiles and
+# failures of one VM run
+collect() {
+	cat "$1"/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^XVS-BENCH ' >> "$OUT/raw.txt"
+	cat "$1"/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^# ' >> "$OUT/guest-log.txt"
+	# profiles: "XVS-PROFILE LB WHAT line" -> profile-LB-WHAT.txt
+	cat "$1"/vm*-boot*.log 2>/dev/null | tr -d '\r' | grep -a '^XVS-PROFILE ' |
+		awk -v out="$OUT" '{ f = out "/profile-" $2 "-" $3 ".txt"; sub(/^XVS-PROFILE [^ ]+ [^ ]+ ?/, ""); print > f }'
+	# failures of the run itself (a phase that could not run, a dead VM)
+	grep '^FAIL ' "$2" >> "$OUT/failures.txt"
+}
+
+if [ -n "$MAIN_PHASES" ]; then
+	stage=$OUT/scenario
+	mkdir -p "$stage"
+	cp "$ROOT/tests/qemu/lib.sh" "$stage/lib.sh"
+	# (generous: the guest ends each phase by itself; this only catches a hang)
+	tmo=$((900 + ROUNDS * SECS * 60 + CPROUNDS * NSVC * 2 / 10 + CONNS / 1000 * 2))
+	# (the dump phase: two fills of CONNS per balancer, at most 6 capped
+	# listings each)
+	has_phase dump && tmo=$((tmo + 2 * (CONNS / 1000 * 2 + 6 * DUMPCAP)))
+	sed "s/^# xvs-timeout: .*/# xvs-timeout: $tmo/" "$ROOT/tests/bench/guest.sh" > "$stage/bench.sh"
+	spec="bench:$ROUNDS:$SECS:$CONNS:$NSVC:$MAIN_PHASES:$LATRATE:$CPROUNDS:$FILL:$DUMPCAP"
+	say "VM run: $spec (timeout $tmo s; console under $OUT/qemu/)"
+	t0=$SECONDS
+	XVS_TESTS_DIR=$stage XVS_LOGDIR=$OUT/qemu XVS_PARALLEL=1 \
+		XVS_SMP=${XVS_BENCH_SMP:-2} XVS_MEM=${XVS_BENCH_MEM:-3072} BUILD=$BUILD \
+		XVS_EXTRA_BINS=$PERF \
+		"$ROOT/qemu/run-scenarios.sh" -o "$OUT/harness.txt" "$spec" > "$OUT/harness.log" 2>&1
+	say "VM run took $((SECONDS - t0)) s"
+	collect "$OUT/qemu" "$OUT/harness.txt"
+fi
+
+# --- the pktgen VM ---------------------------------------------------------------
+# One vCPU (icount runs no SMP guest) and -icount shift=0,sleep=off: guest
+# time is the count of instructions executed (1 ns each), so the figures
+# hardly depend on the host's load.  TCG only (icount has no KVM mode).
+if has_phase pktgen; then
+	stage=$OUT/scenario-pktgen
+	mkdir -p "$stage"
+	cp "$ROOT/tests/qemu/lib.sh" "$stage/lib.sh"
+	# (host time under TCG: about 150 s a round plus 3 ms per packet of a
+	# measurement; generous, it only catches a hang)
+	tmo=$((1200 + PG_ROUNDS * (400 + PG_COUNT / 200) + PG_PCOUNT / 100))
+	sed "s/^# xvs-timeout: .*/# xvs-timeout: $tmo/" "$ROOT/tests/bench/pktgen.sh" > "$stage/pktgen.sh"
+	spec="pktgen:$PG_ROUNDS:$PG_COUNT:$([ -n "$PERF" ] && echo "$PG_PROFILE" || echo 0):$PG_PCOUNT"
+	say "pktgen VM run (1 vCPU, -icount shift=0,sleep=off): $spec (timeout $tmo s; console under $OUT/qemu-pktgen/)"
+	t0=$SECONDS
+	XVS_TESTS_DIR=$stage XVS_LOGDIR=$OUT/qemu-pktgen XVS_PARALLEL=1 \
+		XVS_SMP=1 XVS_ICOUNT=1 XVS_ACCEL=tcg XVS_MEM=${XVS_BENCH_PG_MEM:-1024} BUILD=$BUILD \
+		XVS_EXTRA_BINS=$PERF XVS_EXTRA_MODS=pktgen \
+		"$ROOT/qemu/run-scenarios.sh" -o "$OUT/harness-pktgen.txt" "$spec" > "$OUT/harness-pktgen.log" 2>&1
+	say "pktgen VM run took $((SECONDS - t0)) s"
+	collect "$OUT/qemu-pktgen" "$OUT/harness-pktgen.txt"
+fi
 
 python3 "$ROOT/tests/bench/report.py" "$OUT" || die "report failed"
 if command -v gnuplot >/dev/null && [ -s "$OUT/ratios.dat" ]; then

@@ -115,6 +115,143 @@ def summarize(xv, iv, base, target):
     return row
 
 
+# --- the pktgen phase (tests/bench/pktgen.sh) ----------------------------------
+PG_CASES = [("nat4", "NAT IPv4"), ("dr4", "DR IPv4"), ("tun4", "TUN IPv4"),
+            ("nat6", "NAT IPv6"), ("dr6", "DR IPv6"), ("tun6", "TUN IPv6"),
+            ("idle4", "idle balancer, routed IPv4"), ("idle6", "idle balancer, routed IPv6")]
+PG_FLOWS = ["1", "10k"]
+
+
+def pg_valid(values, case, flows, lb):
+    """round -> pps of the rounds whose packets were all delivered, and the
+    rounds that lost packets (round -> (lost at the realservers, missing in
+    the balancer's counters))."""
+    key = f"{case}_{flows}"
+    pps = values.get("pg_pps_" + key, {}).get(lb, {})
+    lost = values.get("pg_lost_" + key, {}).get(lb, {})
+    miss = values.get("pg_lbmiss_" + key, {}).get(lb, {})
+    ok, bad = {}, {}
+    for r, v in pps.items():
+        l, m = lost.get(r), miss.get(r, 0)
+        if l is None or l != 0 or m != 0:
+            bad[r] = (l, m)
+        else:
+            ok[r] = v
+    return ok, bad
+
+
+def pg_int(v):
+    return "?" if v is None else f"{v:.0f}"
+
+
+def med_range(vals):
+    if not vals:
+        return None, None, None
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def pktgen_rows(values):
+    rows = {}
+    for case, what in PG_CASES:
+        fam = case[-1]
+        for flows in PG_FLOWS:
+            base, base_bad = pg_valid(values, "route" + fam, flows, "base")
+            row = {"what": f"{what}, {'1 flow' if flows == '1' else '10,100 flows'}",
+                   "case": case, "flows": flows, "pps": {}, "ns_per_pkt": {},
+                   "ns_over_base": {}, "ns_over_base_min": {}, "ns_over_base_max": {},
+                   "rounds": {}, "lost_rounds": {}}
+            base_med = statistics.median(base.values()) if base else None
+            row["pps"]["base"] = base_med
+            row["ns_per_pkt"]["base"] = 1e9 / base_med if base_med else None
+            if base_bad:
+                row["lost_rounds"]["base"] = {r: {"lost": l, "balancer_missed": m} for r, (l, m) in base_bad.items()}
+            per = {}
+            for lb in ("ipvs", "xvs"):
+                ok, bad = pg_valid(values, case, flows, lb)
+                per[lb] = ok
+                row["rounds"][lb] = ok
+                if bad:
+                    row["lost_rounds"][lb] = {r: {"lost": l, "balancer_missed": m} for r, (l, m) in bad.items()}
+                if not ok:
+                    continue
+                m = statistics.median(ok.values())
+                row["pps"][lb] = m
+                row["ns_per_pkt"][lb] = 1e9 / m
+                # ns over the routed baseline of the same round
+                over = [1e9 / ok[r] - 1e9 / base[r] for r in ok if r in base]
+                row["ns_over_base"][lb], row["ns_over_base_min"][lb], row["ns_over_base_max"][lb] = med_range(over)
+            row["rounds"]["base"] = base
+            ratio = rmin = rmax = None
+            if row["pps"].get("xvs") and row["pps"].get("ipvs"):
+                ratio = row["pps"]["xvs"] / row["pps"]["ipvs"]
+                rr = [per["xvs"][r] / per["ipvs"][r] for r in per["xvs"] if r in per["ipvs"]]
+                if rr:
+                    rmin, rmax = min(rr), max(rr)
+            row.update(ratio=ratio, ratio_min=rmin, ratio_max=rmax)
+            xo, io = row["ns_over_base"].get("xvs"), row["ns_over_base"].get("ipvs")
+            row["cost_ratio"] = xo / io if xo is not None and io and io > 0 else None
+            row["delivered"] = not row["lost_rounds"]
+            rows[f"pg_{case}_{flows}"] = row
+    return rows
+
+
+def read_profile(path):
+    """[(share %, ns per packet, dso, symbol)] of a pktgen profile file."""
+    out = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            p = line.split()
+            if len(p) < 4 or not p[0].endswith("%"):
+                continue
+            try:
+                out.append((float(p[0][:-1]), float(p[1]), p[2], " ".join(p[3:])))
+            except ValueError:
+                continue
+    return out
+
+
+def pktgen_profiles(out):
+    """The profiles of the pktgen phase: per balancer the top symbols, the
+    ns per packet by module, and the symbols that grew most over the routed
+    baseline."""
+    profs = {}
+    for lb in ("base", "ipvs", "xvs"):
+        for case in ("nat4", "route4"):
+            path = os.path.join(out, f"profile-{lb}-pktgen_{case}.txt")
+            if os.path.exists(path):
+                profs[lb] = {"case": case, "symbols": read_profile(path)}
+    res = {}
+    base = {}
+    if "base" in profs:
+        for _, ns, dso, sym in profs["base"]["symbols"]:
+            base[(dso, sym)] = base.get((dso, sym), 0) + ns
+    for lb, p in profs.items():
+        by_dso = {}
+        mpath = os.path.join(out, f"profile-{lb}-pktgen_{p['case']}_modules.txt")
+        if os.path.exists(mpath):
+            # every sample's module (the symbol list is cut to its top)
+            with open(mpath, encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    q = line.split()
+                    if len(q) == 3 and q[0].endswith("%"):
+                        by_dso[q[2]] = by_dso.get(q[2], 0) + float(q[1])
+        else:
+            for _, ns, dso, _ in p["symbols"]:
+                by_dso[dso] = by_dso.get(dso, 0) + ns
+        entry = {"case": p["case"], "top": [{"share": sh, "ns": ns, "dso": d, "symbol": sy}
+                                             for sh, ns, d, sy in p["symbols"][:25]],
+                 "ns_by_module": dict(sorted(by_dso.items(), key=lambda kv: -kv[1]))}
+        if lb != "base" and base:
+            mine = {}
+            for _, ns, dso, sym in p["symbols"]:
+                mine[(dso, sym)] = mine.get((dso, sym), 0) + ns
+            delta = {k: mine.get(k, 0) - base.get(k, 0) for k in set(mine) | set(base)}
+            entry["over_base"] = [{"dso": k[0], "symbol": k[1], "ns": v}
+                                  for k, v in sorted(delta.items(), key=lambda kv: -kv[1])[:20]]
+        res[lb] = entry
+    return res
+
+
 def fmt(v):
     if v is None:
         return "-"
@@ -182,8 +319,24 @@ def main():
         with open(fpath, encoding="utf-8") as f:
             failures = [l.strip() for l in f if l.strip()]
 
+    pg = pktgen_rows(values)
+    pg = {k: v for k, v in pg.items() if v["pps"].get("xvs") or v["pps"].get("ipvs") or v["lost_rounds"]}
+    pg_prof = pktgen_profiles(out)
     result = {"vm": info.get("vm"), "metrics": rows, "micro": micro, "failures": failures,
               "ratio": "xvs / IPVS of the medians; min-max over the rounds' ratios"}
+    if pg:
+        result["pktgen"] = {
+            "vm": info.get("pg_vm"), "packets_per_run": info.get("pg_count"),
+            "method": ("pktgen xmit_mode netif_receive into the director's eth0, UDP 64 B to the VIP, "
+                       "forwarded to 2 realservers that count and drop at ingress; 1 vCPU, "
+                       "QEMU TCG -icount shift=0,sleep=off: guest time = instructions executed "
+                       "(1 ns each), so ns per packet ~ instructions per packet"),
+            "ratio": "xvs / IPVS packets per second of the medians; min-max over the rounds' ratios",
+            "ns_over_base": "median over rounds of (ns per packet - the same round's routed ns per packet)",
+            "cost_ratio": "xvs / IPVS of ns_over_base",
+            "delivered": "false when any round lost packets (at the realservers or in the balancer's InPkts); "
+                         "such rounds are left out of every figure",
+            "rows": pg, "profiles": pg_prof}
     with open(os.path.join(out, "results.json"), "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1, sort_keys=True)
 
@@ -227,6 +380,47 @@ def main():
                 lines.append(f"  {s:<10} " + "".join(f"{fmt(v.get(k)):>12}" for k in sizes))
         for b in other:
             lines.append(f"  {b['name']:<28} {fmt(b['ns']):>10}")
+    if pg:
+        lines.append("")
+        lines.append("pktgen: per-packet cost of the balancer alone (" + str(info.get("pg_vm", "?")) + ";")
+        lines.append("  1 vCPU, QEMU -icount shift=0,sleep=off: guest ns = instructions executed;")
+        lines.append(f"  {info.get('pg_count', '?')} UDP packets per run injected with pktgen netif_receive; medians over the rounds;")
+        lines.append("  ns+ = ns per packet over the routed baseline of the same round; ratio = xvs/IPVS pps (min-max);")
+        lines.append("  cost = xvs ns+ / IPVS ns+; rounds that lost packets are left out and flagged)")
+        hdr = (f"{'case':<8} {'flows':>5} {'base pps':>9} {'IPVS pps':>9} {'xvs pps':>9} {'IPVS ns+':>8} "
+               f"{'xvs ns+':>8} {'ratio':>6} {'min-max':>11} {'cost':>5}  delivered")
+        lines.append(hdr)
+        lines.append("-" * len(hdr))
+        for name, row in pg.items():
+            p, o = row["pps"], row["ns_over_base"]
+            mm = "-" if row["ratio_min"] is None else f"{row['ratio_min']:.3f}-{row['ratio_max']:.3f}"
+            ratio = "-" if row["ratio"] is None else f"{row['ratio']:.3f}"
+            cost = "-" if row["cost_ratio"] is None else f"{row['cost_ratio']:.2f}"
+            if row["delivered"]:
+                dl = "all"
+            else:
+                dl = "NO: " + "; ".join(
+                    f"{lb} round {r}: {pg_int(d['lost'])} short at the realservers, "
+                    f"{pg_int(d['balancer_missed'])} short in the balancer's InPkts"
+                    for lb, rs in row["lost_rounds"].items() for r, d in sorted(rs.items()))
+            lines.append(f"{row['case']:<8} {row['flows']:>5} {fmt(p.get('base')):>9} {fmt(p.get('ipvs')):>9} "
+                         f"{fmt(p.get('xvs')):>9} {fmt(o.get('ipvs')):>8} {fmt(o.get('xvs')):>8} {ratio:>6} "
+                         f"{mm:>11} {cost:>5}  {dl}")
+    if pg_prof:
+        for lb in ("xvs", "ipvs"):
+            e = pg_prof.get(lb)
+            if not e:
+                continue
+            lines.append("")
+            lines.append(f"pktgen profile, {lb}, {e['case']} 10k flows (perf cpu-clock; ns per packet = share x measured ns/packet):")
+            lines.append("  by module: " + ", ".join(f"{d} {ns:.0f}" for d, ns in list(e["ns_by_module"].items())[:6]))
+            lines.append("  top symbols:")
+            for t in e["top"][:15]:
+                lines.append(f"    {t['share']:6.2f}% {t['ns']:7.1f} ns  {t['dso']} {t['symbol']}")
+            if e.get("over_base"):
+                lines.append("  symbols that grew most over the routed profile (ns per packet):")
+                for t in e["over_base"][:12]:
+                    lines.append(f"    {t['ns']:+7.1f} ns  {t['dso']} {t['symbol']}")
     if failures:
         lines.append("")
         lines.append("parts that failed to run:")
@@ -249,10 +443,18 @@ def main():
                 adv = row["ratio"]
             f.write(f"{i} {name} {adv:.4f} {lo:.4f} {hi:.4f}\n")
             i += 1
+        # pktgen: xvs/IPVS packets per second (higher: xvs better)
+        for name, row in pg.items():
+            if not row["ratio"]:
+                continue
+            lo = row["ratio_min"] or row["ratio"]
+            hi = row["ratio_max"] or row["ratio"]
+            f.write(f"{i} {name} {row['ratio']:.4f} {lo:.4f} {hi:.4f}\n")
+            i += 1
     with open(os.path.join(out, "ratios.gp"), "w", encoding="utf-8") as f:
         f.write(f"""set terminal pngcairo size 1200,600 noenhanced
 set output '{out}/ratios.png'
-set title 'xvs vs IPVS in one VM: advantage of xvs (>1: xvs better), bars: median, whiskers: rounds min-max'
+set title 'xvs vs IPVS: advantage of xvs (>1: xvs better), bars: median, whiskers: rounds min-max; pg_*: pktgen phase (1 vCPU, -icount)'
 set style fill solid 0.6
 set boxwidth 0.6
 set logscale y 2
