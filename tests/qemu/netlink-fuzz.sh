@@ -27,35 +27,39 @@ if ! command -v xvs-nlfuzz >/dev/null; then
 	finish
 fi
 
-# fuzz LB: runs the stream on LB into $W/LB.txt
+# fuzz LB OUT: runs the stream on LB into $W/OUT.txt (A and B may be the
+# same balancer: two runs that must agree)
 fuzz() {
-	local lb=$1 out rc
+	local lb=$1 f=$W/$2 out rc
 	if ! out=$(lb_load "$lb" 2>&1); then
 		fail "load-$lb" "$out"
 		return 1
 	fi
-	xvs-nlfuzz --seed "$SEED" --count "$COUNT" > "$W/$lb.txt" 2> "$W/$lb.err"
+	xvs-nlfuzz --seed "$SEED" --count "$COUNT" > "$f.txt" 2> "$f.err"
 	rc=$?
 	lb_unload || log "could not unload $lb"
-	if [ $rc != 0 ] || [ "$(wc -l < "$W/$lb.txt")" != "$COUNT" ]; then
-		fail "run-$lb" "xvs-nlfuzz exited $rc after $(wc -l < "$W/$lb.txt") requests: $(head -c 300 "$W/$lb.err")"
+	if [ $rc != 0 ] || [ "$(wc -l < "$f.txt")" != "$COUNT" ]; then
+		fail "run-$2-$lb" "xvs-nlfuzz exited $rc after $(wc -l < "$f.txt") requests: $(head -c 300 "$f.err")"
 		return 1
 	fi
-	pass "run-$lb"
+	pass "run-$2-$lb"
 }
 
-fuzz "$A" && fuzz "$B" || finish
+fuzz "$A" a && fuzz "$B" b || finish
 
-if cmp -s "$W/$A.txt" "$W/$B.txt"; then
+if cmp -s "$W/a.txt" "$W/b.txt"; then
 	log "$COUNT requests (seed $SEED): the same answers and states on $A and $B"
-	log "answers: $(awk '{ print $3 }' "$W/$A.txt" | sort | uniq -c | sort -rn | tr -s ' \n' ' ')"
+	log "answers: $(awk '{ print $3 }' "$W/a.txt" | sort | uniq -c | sort -rn | tr -s ' \n' ' ')"
 	pass same-answers
 else
-	first=$(diff "$W/$A.txt" "$W/$B.txt" | sed -n 's/^< \([0-9]*\) .*/\1/p' | head -n 1)
-	ndiff=$(diff "$W/$A.txt" "$W/$B.txt" | grep -c '^<')
-	log "first difference at request $first ($ndiff lines differ):"
-	diff "$W/$A.txt" "$W/$B.txt" | head -n 20 | quote
+	# (line by line: both files have COUNT lines, one per request)
+	first=$(paste -d '|' "$W/a.txt" "$W/b.txt" |
+		awk -F '|' '$1 != $2 { print NR - 1; exit }')
+	ndiff=$(paste -d '|' "$W/a.txt" "$W/b.txt" |
+		awk -F '|' '$1 != $2 { n++ } END { print n + 0 }')
+	log "first difference at request $first ($ndiff requests differ):"
+	diff -u "$W/a.txt" "$W/b.txt" | head -n 20 | quote
 	log "request $first: $(xvs-nlfuzz --seed "$SEED" --show "$first")"
-	fail same-answers "request $first: $A: $(sed -n "$((first + 1))p" "$W/$A.txt"); $B: $(sed -n "$((first + 1))p" "$W/$B.txt")"
+	fail same-answers "request $first: $A: $(sed -n "$((first + 1))p" "$W/a.txt"); $B: $(sed -n "$((first + 1))p" "$W/b.txt")"
 fi
 finish
