@@ -69,6 +69,10 @@ wanted_mods+=(ip6_tunnel ip6_gre fou6 sit)
 # (nft_ct, nft_objref, nf_conntrack_ftp: ct expressions and the ftp
 # conntrack helper (ct helper set) of the conntrack scenario)
 [ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nf_tables nft_ct nft_objref nf_conntrack_ftp)
+# (8021q: the private LAN of seed003-farm, a VLAN beside its public one;
+# nft_chain_nat, nft_masq: that lab's masquerading, the seed's ipfwadm line)
+wanted_mods+=(8021q)
+[ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nft_chain_nat nft_masq)
 for m in "$KMODDIR"/kernel/net/netfilter/ipvs/*.ko*; do
 	m=${m##*/}
 	wanted_mods+=("${m%%.ko*}")
