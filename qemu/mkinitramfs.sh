@@ -74,6 +74,10 @@ for m in ${XVS_EXTRA_MODS:-}; do
 	[[ $m =~ ^[A-Za-z0-9_-]+$ ]] || die "XVS_EXTRA_MODS: bad module name '$m'"
 	wanted_mods+=("$m")
 done
+# (8021q: the private LAN of seed003-farm, a VLAN beside its public one;
+# nft_chain_nat, nft_masq: that lab's masquerading, the seed's ipfwadm line)
+wanted_mods+=(8021q)
+[ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nft_chain_nat nft_masq)
 for m in "$KMODDIR"/kernel/net/netfilter/ipvs/*.ko*; do
 	m=${m##*/}
 	wanted_mods+=("${m%%.ko*}")

@@ -2,6 +2,7 @@
 // xvs.ko), plus a JSON listing, declarative `apply` and `--watch`.
 #include "apply.hpp"
 #include "engine.hpp"
+#include "ippfvsadm.hpp"
 #include "watch.hpp"
 #include "xvs/netlink.hpp"
 
@@ -32,6 +33,15 @@ int main(int argc, char **argv)
 	if (args.empty())
 		args.emplace_back("xvsadm");
 
+	// Invoked as ippfvsadm (a symlink): the ippfvs 0.5 command line of
+	// seed 003, translated; any other name is ipvsadm's command line.
+	{
+		const std::string &a0 = args[0];
+		auto slash = a0.rfind('/');
+		if (a0.compare(slash == std::string::npos ? 0 : slash + 1, std::string::npos,
+			       "ippfvsadm") == 0)
+			return xvsadm::ippfvs::main(args);
+	}
 	// `xvsadm apply ...` is xvsadm's own; everything else is ipvsadm's
 	// command line.
 	if (args.size() >= 2 && args[1] == "apply")

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +21,7 @@
 #include "director.hpp"
 #include "fd.hpp"
 #include "ha_cf.hpp"
+#include "ha_groups.hpp"
 #include "hb_transport.hpp"
 #include "heartbeat.hpp"
 #include "ldirectord_cf.hpp"
@@ -61,9 +63,25 @@ static std::optional<long long> mtime(const std::string &p)
 
 namespace {
 
+// Two groups must not hold the same address: releasing one would take it
+// from the other.
+void check_groups(const std::vector<HaResourceGroup> &groups, const std::string &file)
+{
+	for (std::size_t i = 0; i < groups.size(); i++)
+		for (std::size_t j = 0; j < i; j++)
+			for (auto &a : groups[i].resources)
+				for (auto &b : groups[j].resources)
+					if (a.kind == HaResource::Kind::Address &&
+					    b.kind == HaResource::Kind::Address && a.addr == b.addr)
+						throw xvs::Error(EINVAL, file + ":" + std::to_string(groups[i].line) +
+									 ": address " + a.addr.str() +
+									 " is already in the group of line " +
+									 std::to_string(groups[j].line));
+}
+
 struct HaSetup {
 	HaConfig cf;
-	HaResourceGroup group;
+	std::vector<HaResourceGroup> groups;	// haresources, one per line
 	AuthKeys keys;
 	std::string self, peer;
 };
@@ -76,13 +94,10 @@ std::optional<HaSetup> load_ha(const Options &opt, Logger *log)
 	HaSetup s;
 	s.cf = parse_ha_cf(read_file(hacf), hacf);
 	std::string hr = opt.ha_dir + "/haresources";
-	auto groups = parse_haresources(read_file(hr), hr);
-	if (groups.empty())
+	s.groups = parse_haresources(read_file(hr), hr);
+	if (s.groups.empty())
 		throw xvs::Error(EINVAL, hr + ": no resource group");
-	if (groups.size() > 1 && log)
-		log->info("WARN: " + hr + ": only the first resource group (line " +
-			  std::to_string(groups[0].line) + ") is managed");
-	s.group = groups[0];
+	check_groups(s.groups, hr);
 	std::string ak = opt.ha_dir + "/authkeys";
 	struct stat st;
 	if (::stat(ak.c_str(), &st) == 0 && (st.st_mode & 077) && log)
@@ -100,9 +115,10 @@ std::optional<HaSetup> load_ha(const Options &opt, Logger *log)
 	if (s.cf.nodes[0] != s.self && s.cf.nodes[1] != s.self)
 		throw xvs::Error(EINVAL, hacf + ": this node (" + s.self + ") is not a 'node' (use --node)");
 	s.peer = s.cf.nodes[0] == s.self ? s.cf.nodes[1] : s.cf.nodes[0];
-	if (s.group.home != s.self && s.group.home != s.peer)
-		throw xvs::Error(EINVAL, hr + ":" + std::to_string(s.group.line) + ": node '" +
-					 s.group.home + "' is not in ha.cf");
+	for (auto &g : s.groups)
+		if (g.home != s.self && g.home != s.peer)
+			throw xvs::Error(EINVAL, hr + ":" + std::to_string(g.line) + ": node '" +
+						 g.home + "' is not in ha.cf");
 	return s;
 }
 
@@ -112,7 +128,7 @@ public:
 	int run();
 
 private:
-	void handle(const HaNode::Actions &a, Clock::time_point now);
+	void handle(const HaGroups::Actions &a, Clock::time_point now);
 	void send_packet(Clock::time_point now);
 	void reload();
 	HaStatus ha_status() const;
@@ -126,26 +142,27 @@ private:
 	std::unique_ptr<Director> director_;
 	IpvsTable *table_ = nullptr;		// owned by director_
 	std::unique_ptr<ChangeWatcher> changes_;
-	std::unique_ptr<HaNode> node_;
+	std::unique_ptr<HaGroups> node_;
 	std::unique_ptr<HbTransport> transport_;
 	std::unique_ptr<LinkMonitor> links_;
-	std::unique_ptr<ResourceManager> resources_;
+	std::vector<std::unique_ptr<ResourceManager>> resources_;	// one per group
+	std::vector<bool> ipvs_held_;	// group g holds the IPVS table (a resource)
 	std::unique_ptr<ControlServer> control_;
 	std::unique_ptr<MetricsServer> metrics_;
 	std::map<std::string, std::string> last_reject_;
 	std::optional<long long> cfg_mtime_, keys_mtime_;
 };
 
-void Daemon::handle(const HaNode::Actions &a, Clock::time_point now)
+void Daemon::handle(const HaGroups::Actions &a, Clock::time_point now)
 {
 	for (auto &l : a.log)
 		log_.info(l);
-	if (a.acquire)
-		resources_->acquire(now);
-	if (a.release)
-		resources_->release();
-	if (a.reannounce)
-		resources_->announce(now);
+	for (auto g : a.acquire)
+		resources_[g]->acquire(now);
+	for (auto g : a.release)
+		resources_[g]->release();
+	for (auto g : a.reannounce)
+		resources_[g]->announce(now);
 	if (a.send_now)
 		send_packet(now);
 }
@@ -201,13 +218,20 @@ HaStatus Daemon::ha_status() const
 	h.enabled = true;
 	h.node = ha_->self;
 	h.peer = ha_->peer;
-	h.holding = node_->holding();
+	h.holding = node_->holding_any();
 	h.peer_state = peer_state_name(node_->peer_state());
-	h.peer_holding = node_->peer_holding();
+	h.peer_holding = node_->peer_holding_any();
 	h.auto_failback = ha_->cf.auto_failback;
 	h.takeovers = node_->takeovers();
 	h.rejected = node_->rejected();
-	h.resources = resources_->describe();
+	// several groups: "ha1 211.58.250.6 (held); ha2 211.58.250.7 (not held)"
+	for (std::size_t g = 0; g < resources_.size(); g++) {
+		if (g)
+			h.resources += "; ";
+		h.resources += resources_[g]->describe();
+		if (resources_.size() > 1)
+			h.resources += node_->holding(g) ? " (held)" : " (not held)";
+	}
 	auto now = Clock::now();
 	for (auto &l : links_->links()) {
 		HaLinkStatus ls;
@@ -306,9 +330,10 @@ int Daemon::run()
 	apply_expire_stale(cfg, log_);
 	bool table_is_resource = false;
 	if (ha_)
-		for (auto &r : ha_->group.resources)
-			if (r.kind == HaResource::Kind::Ipvs)
-				table_is_resource = true;
+		for (auto &g : ha_->groups)
+			for (auto &r : g.resources)
+				if (r.kind == HaResource::Kind::Ipvs)
+					table_is_resource = true;
 	auto table = std::make_unique<IpvsTable>();
 	table_ = table.get();
 	director_ = std::make_unique<Director>(log_, cfg, std::move(table));
@@ -329,7 +354,6 @@ int Daemon::run()
 			HaParams p;
 			p.self = ha_->self;
 			p.peer = ha_->peer;
-			p.home = ha_->group.home == ha_->self;
 			p.auto_failback = ha_->cf.auto_failback;
 			p.keepalive = ha_->cf.keepalive;
 			p.deadtime = ha_->cf.deadtime;
@@ -338,15 +362,38 @@ int Daemon::run()
 			std::random_device rd;
 			std::uint64_t gen = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
 					    static_cast<std::uint64_t>(::time(nullptr));
-			node_ = std::make_unique<HaNode>(p, gen | 1, now);
+			std::vector<bool> homes;
+			std::vector<std::string> labels;
+			std::string home_nodes;
+			for (auto &g : ha_->groups) {
+				homes.push_back(g.home == ha_->self);
+				// a group is named by its first resource (an address
+				// by the address alone)
+				const HaResource &r0 = g.resources[0];
+				labels.push_back(r0.kind == HaResource::Kind::Address ? r0.addr.str() :
+						 r0.text);
+				home_nodes += (home_nodes.empty() ? "" : ", ") + g.home;
+			}
+			node_ = std::make_unique<HaGroups>(p, homes, labels, gen | 1, now);
 			transport_ = std::make_unique<HbTransport>(ha_->cf, log_, now);
 			links_ = std::make_unique<LinkMonitor>(p.peer, p.deadtime, transport_->link_names());
-			Director *d = director_.get();
-			resources_ = std::make_unique<ResourceManager>(
-				log_, ha_->group, opt_.ha_dir + "/resource.d", ha_->cf.garp_count,
-				ha_->cf.garp_interval, [d](bool on) { d->set_enabled(on); });
-			log_.info("heartbeat: node " + p.self + ", peer " + p.peer + ", home node " +
-				  ha_->group.home + ", keepalive " + std::to_string(p.keepalive.count()) +
+			ipvs_held_.assign(ha_->groups.size(), false);
+			for (std::size_t g = 0; g < ha_->groups.size(); g++) {
+				// the IPVS table is up while any group holding it
+				// as a resource is held
+				auto sw = [this, g](bool on) {
+					ipvs_held_[g] = on;
+					director_->set_enabled(std::find(ipvs_held_.begin(), ipvs_held_.end(),
+									 true) != ipvs_held_.end());
+				};
+				resources_.push_back(std::make_unique<ResourceManager>(
+					log_, ha_->groups[g], opt_.ha_dir + "/resource.d",
+					ha_->cf.garp_count, ha_->cf.garp_interval, sw));
+			}
+			log_.info("heartbeat: node " + p.self + ", peer " + p.peer +
+				  (ha_->groups.size() > 1 ? ", " + std::to_string(ha_->groups.size()) +
+				   " resource groups, home nodes " : ", home node ") + home_nodes +
+				  ", keepalive " + std::to_string(p.keepalive.count()) +
 				  " ms, deadtime " + std::to_string(p.deadtime.count()) + " ms, initdead " +
 				  std::to_string(p.initdead.count()) + " ms, auto_failback " +
 				  (p.auto_failback ? "on" : "off"));
@@ -432,7 +479,8 @@ int Daemon::run()
 			handle(node_->tick(now), now);
 			if (node_->packet_due(now))
 				send_packet(now);
-			resources_->tick(now);
+			for (auto &r : resources_)
+				r->tick(now);
 		}
 		if (now >= next_reload_check) {
 			next_reload_check = now + std::chrono::seconds(1);
@@ -478,8 +526,11 @@ int check_config(const Options &opt)
 		Logger log;
 		auto ha = load_ha(opt, &log);
 		if (ha)
-			std::printf("%s: node %s, peer %s, resources on %s\n", opt.ha_dir.c_str(),
-				    ha->self.c_str(), ha->peer.c_str(), ha->group.home.c_str());
+			for (auto &g : ha->groups)
+				std::printf("%s: node %s, peer %s, resources on %s%s\n", opt.ha_dir.c_str(),
+					    ha->self.c_str(), ha->peer.c_str(), g.home.c_str(),
+					    ha->groups.size() > 1 ?
+						    (" (haresources line " + std::to_string(g.line) + ")").c_str() : "");
 		else
 			std::printf("failover: off (no %s/ha.cf)\n", opt.ha_dir.c_str());
 	} catch (const xvs::Error &e) {

@@ -10,12 +10,17 @@ namespace xvsd {
 // Packet layout, one "key=value" per line:
 //   >>>  t=status  node=NAME  gen=N  seq=N  st=up|leaving  hold=0|1
 //   auth=INDEX DIGEST  <<<
+// With several resource groups "hold" has one digit per group, in
+// haresources order ("hold=10": the first held, the second not).
 // The digest covers every byte before the "auth=" line.
 std::string encode_packet(const HbPacket &p, const AuthKeys &keys)
 {
 	std::string body = ">>>\nt=status\nnode=" + p.node + "\ngen=" + std::to_string(p.gen) +
 			   "\nseq=" + std::to_string(p.seq) + "\nst=" +
-			   (p.leaving ? "leaving" : "up") + "\nhold=" + (p.holding ? "1" : "0") + "\n";
+			   (p.leaving ? "leaving" : "up") + "\nhold=" + (p.holding ? "1" : "0");
+	for (bool h : p.also)
+		body += h ? '1' : '0';
+	body += "\n";
 	const AuthKey *k = keys.find(keys.active);
 	return body + "auth=" + std::to_string(k->index) + " " + sign(*k, body) + "\n<<<\n";
 }
@@ -84,7 +89,15 @@ std::optional<HbPacket> decode_packet(std::string_view text, const AuthKeys &key
 		} else if (key == "st") {
 			p.leaving = val == "leaving";
 		} else if (key == "hold") {
-			p.holding = val == "1";
+			if (val.empty() || val.size() > 64 ||
+			    val.find_first_not_of("01") != std::string_view::npos) {
+				why = "malformed field";
+				return std::nullopt;
+			}
+			p.holding = val[0] == '1';
+			p.also.clear();
+			for (char c : val.substr(1))
+				p.also.push_back(c == '1');
 		}
 	}
 	if (!have_type || !have_node || !have_gen || !have_seq) {

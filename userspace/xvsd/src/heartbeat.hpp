@@ -23,6 +23,9 @@ struct HbPacket {
 	std::uint64_t seq = 0;
 	bool leaving = false;		// the sender is shutting down
 	bool holding = false;		// the sender holds the resource group
+	// With several resource groups (haresources lines): whether the
+	// sender holds the second, third... ("holding" is the first's).
+	std::vector<bool> also;
 };
 
 // Text packet, signed with the active key of `keys`.
