@@ -40,9 +40,11 @@ for b in ${XVS_EXTRA_BINS:-}; do
 	opt_bins+=("$b")
 done
 
+# (the host's unit-test binaries stay out: nothing runs them in a guest)
 project_bins=()
 if [ -d "$BUILD/bin" ]; then
 	for b in "$BUILD"/bin/*; do
+		case ${b##*/} in *-unittest | *-tests) continue ;; esac
 		[ -f "$b" ] && [ -x "$b" ] && project_bins+=("$b")
 	done
 fi
@@ -182,6 +184,8 @@ for t in insmod rmmod modprobe lsmod depmod modinfo; do
 done
 for b in "${project_bins[@]}"; do
 	copy_with_libs "$b" "/xvs/bin/${b##*/}"
+	# without debug information: the image lives in the VMs' memory
+	strip --strip-debug "$stage/xvs/bin/${b##*/}" 2>/dev/null || true
 done
 
 # kernel modules + depmod for the image

@@ -48,8 +48,8 @@ neigh_mac() {
 	ip neigh show "$1" dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
 }
 
-# wait_for VM FLAG: waits for a step of VM; on timeout fails and ends here
-wait_for() {
+# wait_step VM FLAG: waits for a step of VM; on timeout fails and ends here
+wait_step() {
 	lab_wait "$1" "$2" $WAIT && return 0
 	fail "wait-$1-$2" "$1 did not reach step $2 within $WAIT s"
 	finish
@@ -81,7 +81,7 @@ role_rs() {
 	check_eq hidden-default "0 0" "$(cat $hid/all/hidden $hid/tunl0/hidden 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 	lab_signal rs-up "$(cat /sys/class/net/eth0/address)"
 
-	wait_for client arp-seen
+	wait_step client arp-seen
 	# seed steps 8-10
 	echo 1 > $hid/all/hidden
 	echo 1 > $hid/tunl0/hidden
@@ -90,12 +90,12 @@ role_rs() {
 
 	# a packet from the VIP to the client needs an ARP request: its sender
 	# must be the RIP
-	wait_for client ready-for-request
+	wait_step client ready-for-request
 	ip neigh flush dev eth0
 	ping -c 1 -W 2 -I $VIP $CIP >/dev/null 2>&1
 	lab_signal request-sent
 
-	wait_for client done
+	wait_step client done
 	local rx
 	rx=$(cat /sys/class/net/tunl0/statistics/rx_packets)
 	log "tunl0 rx_packets=$rx"
@@ -106,7 +106,7 @@ role_rs() {
 role_client() {
 	local rsmac got
 	ifconfig eth0 $CIP netmask 255.255.255.0 up
-	wait_for rs rs-up
+	wait_step rs rs-up
 	rsmac=$(lab_flag rs rs-up)
 	# seed step 5: the VIP answers, with the realserver's MAC
 	check ping-vip ping -c 2 -W 2 $VIP
@@ -118,7 +118,7 @@ role_client() {
 	check_eq vip-mac-again "$rsmac" "$(neigh_mac $VIP)"
 	lab_signal arp-seen
 
-	wait_for rs hidden
+	wait_step rs hidden
 	# step 11: the cached entry still works (a stale entry is confirmed by
 	# unicast requests, which a hidden address still answers)
 	check ping-cached ping -c 1 -W 2 $VIP
@@ -143,13 +143,13 @@ role_client() {
 
 	ip neigh flush dev eth0
 	lab_signal ready-for-request
-	wait_for rs request-sent
+	wait_step rs request-sent
 	check_eq rs-request-hides-vip "" "$(neigh_mac $VIP)"
 	check_eq rs-request-sender-rip "$rsmac" "$(neigh_mac $RIP)"
 	lab_signal client-checked
 
 	# seed step 6: the cluster
-	wait_for director lvs-up
+	wait_step director lvs-up
 	arp -d $VIP 2>/dev/null
 	check ping-vip-director ping -c 1 -W 2 $VIP
 	check_eq vip-mac-is-director "$(lab_flag director lvs-up)" "$(neigh_mac $VIP)"
@@ -165,7 +165,7 @@ role_client() {
 role_director() {
 	local out stats
 	ifconfig eth0 $DIP netmask 255.255.255.0 up
-	wait_for client client-checked
+	wait_step client client-checked
 	ifconfig eth0:0 $VIP netmask 255.255.255.255 broadcast $VIP up
 	echo 1 > /proc/sys/net/ipv4/ip_forward
 	if ! out=$(lb_load xvs 2>&1); then
@@ -179,7 +179,7 @@ role_director() {
 	check_eq forward-tunnel 1 "$(ipvsadm -L -n | awk '$1 == "->" && $3 == "Tunnel"' | wc -l)"
 	lab_signal lvs-up "$(cat /sys/class/net/eth0/address)"
 
-	wait_for client done
+	wait_step client done
 	ipvsadm -L -n --stats --exact
 	stats=$(ipvsadm -L -n --stats --exact -t $VIP:80 | awk '$1 == "TCP" { print $3, $4, $5 }')
 	set -- $stats

@@ -50,3 +50,38 @@ lab_wait() {
 		sleep 0.5
 	done
 }
+
+# Timing and pacing of the labs' steps (WAIT: a lab's default seconds for
+# another VM's step).
+now() { echo "$EPOCHREALTIME"; }
+# elapsed START: milliseconds since START (an $EPOCHREALTIME value)
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s for SECONDS of wall time
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
+# await VM STEP [SECONDS]: waits for VM's flag STEP; when VM ended without
+# raising it, or after SECONDS (default $WAIT), fails and ends here
+await() {
+	local end=$((SECONDS + ${3:-$WAIT}))
+	while ! lab_flag "$1" "$2" >/dev/null; do
+		# (VM may raise STEP and end between the two looks)
+		if lab_flag "$1" xvs-end >/dev/null && ! lab_flag "$1" "$2" >/dev/null; then
+			fail "wait-$1-$2" "$1 ended before step $2"
+			finish
+		fi
+		if [ $SECONDS -ge $end ]; then
+			fail "wait-$1-$2" "$1 did not reach step $2 within ${3:-$WAIT} s"
+			finish
+		fi
+		sleep 0.2
+	done
+}

@@ -61,37 +61,6 @@ VLAN=11
 WAIT=240	# seconds a VM waits for another's step
 XVSD_PID=
 
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s for SECONDS of wall time
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" && return 0
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.2
-	done
-}
-
-# await VM STEP [SECONDS]: waits for VM's flag STEP; when VM ended without
-# raising it, or after SECONDS, fails and ends here
-await() {
-	local end=$((SECONDS + ${3:-$WAIT}))
-	while ! lab_flag "$1" "$2" >/dev/null; do
-		if lab_flag "$1" xvs-end >/dev/null && ! lab_flag "$1" "$2" >/dev/null; then
-			fail "wait-$1-$2" "$1 ended before step $2"
-			finish
-		fi
-		if [ $SECONDS -ge $end ]; then
-			fail "wait-$1-$2" "$1 did not reach step $2 within ${3:-$WAIT} s"
-			finish
-		fi
-		sleep 0.2
-	done
-}
-
 mac_of_eth0() { cat /sys/class/net/eth0/address; }
 
 # --- the proxy servers -----------------------------------------------------------
