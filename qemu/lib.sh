@@ -196,7 +196,8 @@ xvs_lab_nics() {
 # xvs_lab_serial DIR VM "A B"...: the -chardev backend of VM's serial link
 # when one of the cables (pairs of lab VMs, "# xvs-serial: A B") ends on
 # it: a UNIX socket DIR/serial-A-B.sock, A listening, B connecting (and
-# reconnecting: the VMs start in any order); nothing when none does.
+# reconnecting; B starts once A's socket exists: xvs_lab_serial_wait);
+# nothing when none does.
 # The cable is the VM's second serial port (COM2): not the first, where
 # the firmware (SeaBIOS, iPXE) prints and would block, the peer not
 # reading yet, on a socket that carries its bytes only as fast as the
@@ -211,6 +212,20 @@ xvs_lab_serial() {
 		elif [ "$vm" = "$b" ]; then
 			echo "socket,path=$dir/serial-$a-$b.sock,reconnect=1"
 		fi
+	done
+}
+
+# xvs_lab_serial_wait LINK SECONDS: when LINK (xvs_lab_serial's output) is
+# the connecting end of a cable, waits until the listening end's socket
+# exists (QEMU's first connection attempt is not retried: a missing socket
+# fails its start, reconnect=1 or not)
+xvs_lab_serial_wait() {
+	local sock end=$((SECONDS + $2))
+	case $1 in *reconnect=*) ;; *) return 0 ;; esac
+	sock=${1#socket,path=}
+	sock=${sock%%,*}
+	while [ ! -S "$sock" ] && [ $SECONDS -lt $end ]; do
+		sleep 0.1
 	done
 }
 

@@ -415,9 +415,14 @@ run_lab() {
 		logs[j]=$XVS_LOGDIR/$id-${names[j]}.log
 		link=$(xvs_lab_serial "$sdir" "${names[j]}" "${cables[@]}")
 		# shellcheck disable=SC2046 # the NIC arguments split on purpose
-		XVS_NETNS=$ns XVS_APPEND="xvslab=$lab_vms xvslabwait=${XVS_LAB_END_WAIT:-120}${link:+ xvsseriallink=1}" \
-			KIMAGE=${kim_of[${kernels[j]}]} XVS_SERIAL_LINK=$link xvs_boot "${names[j]}" "$plan" "${logs[j]}" "$vm_tmo" \
-			"${img_of[${kernels[j]}]}" "$accel" $(xvs_lab_nics $n) &
+		(
+			# QEMU fails at start when the connecting end of a cable
+			# finds no socket yet: that VM waits for its peer's
+			xvs_lab_serial_wait "$link" 60
+			XVS_NETNS=$ns XVS_APPEND="xvslab=$lab_vms xvslabwait=${XVS_LAB_END_WAIT:-120}${link:+ xvsseriallink=1}" \
+				KIMAGE=${kim_of[${kernels[j]}]} XVS_SERIAL_LINK=$link xvs_boot "${names[j]}" "$plan" "${logs[j]}" "$vm_tmo" \
+				"${img_of[${kernels[j]}]}" "$accel" $(xvs_lab_nics $n)
+		) &
 		pids[j]=$!
 	done
 	for j in "${!names[@]}"; do
