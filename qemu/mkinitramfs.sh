@@ -76,10 +76,12 @@ for m in ${XVS_EXTRA_MODS:-}; do
 	[[ $m =~ ^[A-Za-z0-9_-]+$ ]] || die "XVS_EXTRA_MODS: bad module name '$m'"
 	wanted_mods+=("$m")
 done
-# (8021q: the private LAN of seed003-farm, a VLAN beside its public one;
-# nft_chain_nat, nft_masq: that lab's masquerading, the seed's ipfwadm line)
-wanted_mods+=(8021q)
-[ ${#opt_bins[@]} -eq 0 ] || wanted_mods+=(nft_chain_nat nft_masq)
+# Shipped where the kernel has them (the test kernel's trimmed config has
+# not): 8021q, the private LAN of seed003-farm, a VLAN beside its public
+# one; nft_chain_nat, nft_masq: that lab's masquerading, the seed's
+# ipfwadm line.  The lab boots Debian's kernel.
+opt_mods=(8021q)
+[ ${#opt_bins[@]} -eq 0 ] || opt_mods+=(nft_chain_nat nft_masq)
 for m in "$KMODDIR"/kernel/net/netfilter/ipvs/*.ko*; do
 	m=${m##*/}
 	wanted_mods+=("${m%%.ko*}")
@@ -126,6 +128,10 @@ for m in "${wanted_mods[@]}"; do
 	[ -n "$p" ] || ! grep -qE "/${m//_/[-_]}\.ko" "$KMODDIR/modules.builtin" 2>/dev/null || continue
 	[ -n "$p" ] || die "module $m not in $KMODDIR/modules.dep"
 	add_mod "$p"
+done
+for m in "${opt_mods[@]}"; do
+	p=$(mod_path "$m")
+	[ -z "$p" ] || add_mod "$p"
 done
 mods=$(printf '%s\n' "${!mod_set[@]}" | sort)
 
