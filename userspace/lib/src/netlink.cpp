@@ -430,6 +430,21 @@ std::size_t Socket::receive_datagram()
 	}
 }
 
+std::vector<Socket::Message_view> Socket::split_datagram(std::size_t len) const
+{
+	std::vector<Message_view> out;
+	std::size_t off = 0;
+	while (len - off >= NLMSG_HDRLEN) {
+		nlmsghdr h;
+		std::memcpy(&h, rxbuf_.data() + off, sizeof(h));
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len - off)
+			throw Error(EPROTO, "malformed netlink reply");
+		out.push_back({h, {rxbuf_.data() + off, h.nlmsg_len}});
+		off += NLMSG_ALIGN(h.nlmsg_len);
+	}
+	return out;
+}
+
 namespace {
 
 // The error code and extended-ACK message of an NLMSG_ERROR message `one`
@@ -465,15 +480,7 @@ std::vector<Reply> Socket::collect(std::uint32_t seq)
 	std::vector<Reply> replies;
 
 	for (;;) {
-		std::size_t off = 0, len = receive_datagram();
-		while (len - off >= NLMSG_HDRLEN) {
-			nlmsghdr h;
-			std::memcpy(&h, rxbuf_.data() + off, sizeof(h));
-			if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len - off)
-				throw Error(EPROTO, "malformed netlink reply");
-			std::span<const std::uint8_t> one(rxbuf_.data() + off,
-							  h.nlmsg_len);
-			off += NLMSG_ALIGN(h.nlmsg_len);
+		for (const auto &[h, one] : split_datagram(receive_datagram())) {
 
 			if (h.nlmsg_seq != seq)
 				continue;	// stale answer to an old request
@@ -569,16 +576,8 @@ std::vector<Socket::Outcome> Socket::transact_pipelined(
 		// request k of it carries first_seq + k.
 		const std::size_t batch = i - first;
 		for (bool last_done = false; !last_done;) {
-			std::size_t off = 0, len = receive_datagram();
-			while (len - off >= NLMSG_HDRLEN) {
-				nlmsghdr h;
-				std::memcpy(&h, rxbuf_.data() + off, sizeof(h));
-				if (h.nlmsg_len < NLMSG_HDRLEN ||
-				    h.nlmsg_len > len - off)
-					throw Error(EPROTO, "malformed netlink reply");
-				std::span<const std::uint8_t> one(
-					rxbuf_.data() + off, h.nlmsg_len);
-				off += NLMSG_ALIGN(h.nlmsg_len);
+			for (const auto &[h, one] :
+			     split_datagram(receive_datagram())) {
 				std::size_t k = h.nlmsg_seq - first_seq;
 				if (h.nlmsg_type != NLMSG_ERROR || k >= batch)
 					continue;	// data, or stale

@@ -19,7 +19,7 @@
 struct nl_msg;
 struct nl_sock;
 struct nlattr;
-struct nlmsghdr;
+#include <linux/netlink.h>	// nlmsghdr: Message_view holds one
 struct genlmsghdr;
 
 namespace xvs {
@@ -202,6 +202,13 @@ private:
 	// Receives one datagram into rxbuf_, waiting up to timeout_ms_;
 	// returns its length.
 	std::size_t receive_datagram();
+	// The messages of the first `len` bytes of rxbuf_ (views into it);
+	// Error(EPROTO) when a length does not fit.
+	struct Message_view {
+		nlmsghdr header;
+		std::span<const std::uint8_t> bytes;
+	};
+	std::vector<Message_view> split_datagram(std::size_t len) const;
 	bool rcvbuf_grown_ = false;	// for pipelined batches
 	struct Deleter {
 		void operator()(nl_sock *s) const noexcept;
