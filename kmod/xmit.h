@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xvs: forwarding methods: NAT (xmit_nat.c), direct routing and local node
- * (xmit_dr.c), tunnelling (xmit_tun.c), bypass (xmit_bypass.c).  Each method is one struct
+ * (xmit_dr.c), tunnelling (xmit_tun.c), bypass (xmit_bypass.c), all routed
+ * and sent by one layer (xmit_route.c).  Each method is one struct
  * xvs_xmit_ops; a connection is bound to the ops of its destination's
  * method when it is created.
  */
@@ -70,74 +71,42 @@ extern const struct xvs_xmit_ops xvs_xmit_tun;
 extern const struct xvs_xmit_ops xvs_xmit_local;
 extern const struct xvs_xmit_ops xvs_xmit_bypass;
 
-/* Routing modes of xvs_xmit_route4() (xmit_dr.c). */
+/* Routing modes of xvs_xmit_route(): what a method allows (xmit_route.c). */
 #define XVS_RTM_LOCAL		0x01	/* the real server may be local */
 #define XVS_RTM_NON_LOCAL	0x02	/* ... or remote */
 #define XVS_RTM_RDR		0x04	/* remote packets may go local */
-#define XVS_RTM_CONNECT		0x08	/* route bound to our source */
+#define XVS_RTM_CONNECT		0x08	/* IPv4: bound to our source */
 #define XVS_RTM_KNOWN_NH	0x10	/* real server as next hop only */
 #define XVS_RTM_TUNNEL		0x20	/* encapsulated: MTU minus headers */
 
 /*
- * Routes a request to the connection's real server (route cached with the
- * connection), decrements the TTL and enforces the MTU, less 'tun_hlen'
- * bytes of tunnel headers after the outer IP header in XVS_RTM_TUNNEL
- * mode.  Returns 1 when the real server is local (the skb keeps its
- * route), 0 when the skb now carries the route to it, -1 when it must be
- * dropped.  *saddr (optional) gets our source address on that route.
+ * Routes a request to the connection's real server over family @out_af
+ * (the connection's, or for a tunnel its real server's), as @mode allows:
+ * the route is cached with the connection; the packet loses one hop and
+ * must fit the route's MTU, less @tun_hlen bytes of tunnel headers after
+ * the outer IP header in XVS_RTM_TUNNEL mode (IPv4: refused only with DF,
+ * with pmtu_disc off never in a tunnel, never for an ICMP error; IPv6:
+ * always, and a tunnel's MTU may not fall below 1280).  Returns 1 when the
+ * real server is local (the skb keeps its route), 0 when the skb now
+ * carries the route to it, -1 when it must be dropped (counted; an ICMP
+ * error may have been sent).  *saddr (optional) gets our source address on
+ * that route.
  */
-int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
-		    unsigned int mode, unsigned int tun_hlen, __be32 *saddr);
+int xvs_xmit_route(struct xvs_conn *cp, struct sk_buff *skb, u16 out_af,
+		   unsigned int mode, unsigned int tun_hlen,
+		   union nf_inet_addr *saddr);
 
 /*
- * xvs_xmit_route4() for an IPv6 real server (xmit_route6.c): same modes
- * and results; the MTU is enforced with packet-too-big errors, and in
- * XVS_RTM_TUNNEL mode it may not fall below IPv6's minimum of 1280.
+ * Sends a request that xvs_xmit_route() gave its route, as it is now (a
+ * NAT request translated, a direct-routed one as the client sent it).
+ * Returns NF_STOLEN.
  */
-int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
-		    unsigned int mode, unsigned int tun_hlen,
-		    struct in6_addr *saddr);
-
-/* IPv6 routes to our own addresses go through the loopback device. */
-static inline bool xvs_dst_is_local6(const struct dst_entry *dst)
-{
-	return dst->dev && (dst->dev->flags & IFF_LOOPBACK);
-}
+unsigned int xvs_xmit_send(struct sk_buff *skb, struct xvs_conn *cp);
 
 /*
- * May a packet of family @af (the connection's; a tunnel's outer header
- * may be of the other) switch between local and remote delivery as
- * XVS_RTM_* @mode allows?  @to_local: its new route ends here.
+ * The request continues to the local stack (a local real server), marked
+ * as ours.  Returns NF_ACCEPT.
  */
-bool xvs_xmit_mode_ok(const struct sk_buff *skb, u16 af, unsigned int mode,
-		      bool to_local);
-
-/*
- * A packet of family @af about to leave on a route of MTU @mtu (less the
- * tunnel headers in XVS_RTM_TUNNEL mode) loses one hop; a local sender
- * learns a tunnel's smaller MTU; a packet too big for it is refused with
- * its family's error (IPv4: only with DF, and with pmtu_disc off never in
- * a tunnel; IPv6: always).  false: drop it.
- */
-bool xvs_xmit_fits(struct xvs_net *xnet, struct sk_buff *skb, u16 af,
-		   unsigned int mode, int mtu);
-
-/*
- * Forwarding semantics (xmit_dr.c): the packet of family 'af' loses one
- * hop (TTL or hop limit).  false: it had none left (the sender was told
- * with a time-exceeded error) or the header could not be made writable;
- * drop it.
- */
-bool xvs_xmit_dec_ttl(struct net *net, struct sk_buff *skb, u16 af);
-
-/* Is the packet over the MTU?  GSO packets are checked per segment. */
-bool xvs_xmit_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu);
-
-/*
- * Sends a packet that xvs_xmit_route4/6() gave its route, unchanged but
- * for the hop count (direct routing, bypass).  Returns NF_STOLEN.
- */
-unsigned int xvs_xmit_send_unchanged(struct sk_buff *skb,
-				     struct xvs_conn *cp);
+unsigned int xvs_xmit_to_local(struct sk_buff *skb, struct xvs_conn *cp);
 
 #endif /* XVS_XMIT_H */

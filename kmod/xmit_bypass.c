@@ -25,16 +25,13 @@ static unsigned int xvs_bypass_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	int routed;
 
 	/* Only somewhere else: a local destination would have no service. */
-	if (cp->af == AF_INET6)
-		routed = xvs_xmit_route6(cp, skb, XVS_RTM_NON_LOCAL, 0, NULL);
-	else
-		routed = xvs_xmit_route4(cp, skb, XVS_RTM_NON_LOCAL, 0, NULL);
+	routed = xvs_xmit_route(cp, skb, cp->af, XVS_RTM_NON_LOCAL, 0, NULL);
 	if (routed) {
 		/* Counted by the route function. */
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
-	return xvs_xmit_send_unchanged(skb, cp);
+	return xvs_xmit_send(skb, cp);
 }
 
 const struct xvs_xmit_ops xvs_xmit_bypass = {

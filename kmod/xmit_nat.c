@@ -19,7 +19,6 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/icmpv6.h>
 #include <net/ip.h>
-#include <net/icmp.h>
 #include <net/route.h>
 #include <net/dst.h>
 #include <net/ipv6.h>
@@ -32,112 +31,6 @@
 #include "nfct.h"
 #include "drop.h"
 #include "app.h"
-
-/* Routing options of xvs_nat_route(). */
-#define XVS_RT_LOCAL_OK		0x1	/* the real server may be local */
-#define XVS_RT_MTU_CHECK	0x2	/* refuse DF packets over the MTU */
-
-/*
- * The route to a connection's real server is kept with the connection
- * while it stays valid: most packets then need no route lookup.  Packets
- * use the cached route without a reference (skb_dst_set_noref), which is
- * safe because the hooks run under RCU and dst_release() frees after a
- * grace period.
- */
-static struct rtable *xvs_nat_cached_route(struct xvs_conn *cp)
-{
-	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
-
-	if (!dst)
-		return NULL;
-	if (dst->obsolete && !dst->ops->check(dst, 0))
-		return NULL;
-	return (struct rtable *)dst;
-}
-
-static void xvs_nat_cache_route(struct xvs_conn *cp, struct rtable *rt)
-{
-	struct dst_entry *old;
-
-	/* A route through a device going down is not worth keeping. */
-	if (rt->dst.dev && !netif_running(rt->dst.dev))
-		return;
-	dst_hold(&rt->dst);
-	old = unrcu_pointer(xchg(&cp->dst_cache, RCU_INITIALIZER(&rt->dst)));
-	dst_release(old);
-}
-
-/*
- * Routes the packet to the real server.  Returns 1 when the real server is
- * a local address (the skb keeps its input route and continues to the
- * local stack), 0 when the skb now carries the output route, or -1 when
- * it must be dropped (an ICMP error may have been sent).
- */
-static int xvs_nat_route(struct xvs_conn *cp, struct sk_buff *skb,
-			 unsigned int mode)
-{
-	struct net *net = cp->xnet->net;
-	struct rtable *rt;
-	unsigned int mtu;
-	bool noref = true;
-
-	rt = xvs_nat_cached_route(cp);
-	if (!rt) {
-		struct flowi4 fl4;
-
-		memset(&fl4, 0, sizeof(fl4));
-		fl4.daddr = cp->daddr.ip;
-		rt = ip_route_output_key(net, &fl4);
-		if (IS_ERR(rt)) {
-			/* dst_link_failure() finds the netns via skb->dev. */
-			if (!skb->dev)
-				skb->dev = skb_dst(skb)->dev;
-			dst_link_failure(skb);
-			xvs_drop_count(cp->xnet, XVS_DROP_NO_ROUTE);
-			return -1;
-		}
-		noref = false;
-		if (rt->rt_flags & RTCF_LOCAL) {
-			ip_rt_put(rt);
-			if (mode & XVS_RT_LOCAL_OK)
-				return 1;
-			xvs_drop_count(cp->xnet, XVS_DROP_ROUTE_MODE);
-			return -1;
-		}
-		xvs_nat_cache_route(cp, rt);
-	}
-
-	/* A loopback source must not leave the host. */
-	if (ipv4_is_loopback(ip_hdr(skb)->saddr)) {
-		xvs_drop_count(cp->xnet, XVS_DROP_ROUTE_MODE);
-		goto err_put;
-	}
-
-	/* Forwarding semantics: the packet loses one hop (counts drops). */
-	if (!xvs_xmit_dec_ttl(net, skb, AF_INET))
-		goto err_put;
-
-	mtu = dst_mtu(&rt->dst);
-	if ((mode & XVS_RT_MTU_CHECK) &&
-	    (ip_hdr(skb)->frag_off & htons(IP_DF)) &&
-	    xvs_xmit_exceeds_mtu(skb, mtu)) {
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
-		xvs_drop_count(cp->xnet, XVS_DROP_MTU);
-		goto err_put;
-	}
-
-	skb_dst_drop(skb);
-	if (noref)
-		skb_dst_set_noref(skb, &rt->dst);
-	else
-		skb_dst_set(skb, &rt->dst);
-	return 0;
-
-err_put:
-	if (!noref)
-		ip_rt_put(rt);
-	return -1;
-}
 
 /*
  * Rewrites an ICMP error about a connection's packet: the outer and the
@@ -241,45 +134,32 @@ static bool xvs_nat_was_input(const struct xvs_conn *cp,
 	return rt_is_input_route(skb_rtable(skb));
 }
 
-/* Routes to the real server; see xvs_nat_route() for the results. */
-static int xvs_nat_route_af(struct xvs_conn *cp, struct sk_buff *skb,
-			    bool local_ok, bool mtu_check)
+/*
+ * Routes a request to its real server (xvs_xmit_route()'s results): a local
+ * one only where @local_ok, and there also packets addressed elsewhere.
+ */
+static int xvs_nat_route(struct xvs_conn *cp, struct sk_buff *skb,
+			 bool local_ok)
 {
-	if (cp->af == AF_INET6)
-		return xvs_xmit_route6(cp, skb, XVS_RTM_NON_LOCAL |
-				       (local_ok ? XVS_RTM_LOCAL |
-					XVS_RTM_RDR : 0), 0, NULL);
-	return xvs_nat_route(cp, skb, (local_ok ? XVS_RT_LOCAL_OK : 0) |
-			     (mtu_check ? XVS_RT_MTU_CHECK : 0));
+	return xvs_xmit_route(cp, skb, cp->af, XVS_RTM_NON_LOCAL |
+			      (local_ok ? XVS_RTM_LOCAL | XVS_RTM_RDR : 0),
+			      0, NULL);
 }
 
 /* Hands the translated request on: to the local stack or out. */
-static unsigned int xvs_nat_send_or_cont(struct sk_buff *skb,
-					 struct xvs_conn *cp, int local)
+static unsigned int xvs_nat_send(struct sk_buff *skb, struct xvs_conn *cp,
+				 int local)
 {
-	/* Oversized packets were refused before; do not fragment-bounce. */
-	skb->ignore_df = 1;
-	skb->ipvs_property = 1;
-	xvs_conn_nfct(skb, cp, true);
-
+	if (!local)
+		return xvs_xmit_send(skb, cp);
 	/*
 	 * An early-demuxed socket belongs to the old destination, unless the
 	 * translated packet still goes to the very same local address/port.
 	 */
-	if ((!local || cp->vport != cp->dport ||
+	if ((cp->vport != cp->dport ||
 	     !xvs_nat_addr_eq(cp->af, &cp->vaddr, &cp->daddr)) && skb->dev)
 		skb_orphan(skb);
-
-	if (local)
-		return NF_ACCEPT;
-
-	skb_forward_csum(skb);
-	if (skb->dev)
-		skb_clear_tstamp(skb);
-	NF_HOOK(cp->af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
-		NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
-		NULL, skb_dst(skb)->dev, dst_output);
-	return NF_STOLEN;
+	return xvs_xmit_to_local(skb, cp);
 }
 
 static unsigned int xvs_nat_xmit(struct sk_buff *skb, struct xvs_conn *cp,
@@ -290,7 +170,7 @@ static unsigned int xvs_nat_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	struct xvs_net *xnet = cp->xnet;
 	int local;
 
-	local = xvs_nat_route_af(cp, skb, true, true);
+	local = xvs_nat_route(cp, skb, true);
 	if (local < 0)
 		goto drop;	/* counted by the route function */
 	/* Traffic from outside must not be sent to our loopback. */
@@ -313,7 +193,7 @@ static unsigned int xvs_nat_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 		ip_hdr(skb)->daddr = cp->daddr.ip;
 		ip_send_check(ip_hdr(skb));
 	}
-	return xvs_nat_send_or_cont(skb, cp, local);
+	return xvs_nat_send(skb, cp, local);
 
 drop:
 	kfree_skb(skb);
@@ -331,7 +211,7 @@ static unsigned int xvs_nat_icmp_xmit(struct sk_buff *skb,
 	int local;
 
 	/* From FORWARD a local real server cannot be reached. */
-	local = xvs_nat_route_af(cp, skb, hooknum != NF_INET_FORWARD, false);
+	local = xvs_nat_route(cp, skb, hooknum != NF_INET_FORWARD);
 	if (local < 0)
 		goto drop;	/* counted by the route function */
 	if (local && xvs_nat_bad_loopback(cp, was_input))
@@ -345,7 +225,7 @@ static unsigned int xvs_nat_icmp_xmit(struct sk_buff *skb,
 	if (cp->af == AF_INET6 ? !xvs_nat_icmp6(skb, cp, ic, false) :
 				 !xvs_nat_icmp(skb, cp, ic, false))
 		return xvs_drop_skb(xnet, skb, XVS_DROP_MANGLE);
-	return xvs_nat_send_or_cont(skb, cp, local);
+	return xvs_nat_send(skb, cp, local);
 
 drop:
 	kfree_skb(skb);

@@ -233,26 +233,18 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	int local;
 
 	xvs_tun_setup(&t, dest, skb);
-	if (out_af == AF_INET6) {
-		outer_len = sizeof(struct ipv6hdr);
-		local = xvs_xmit_route6(cp, skb, XVS_RTM_LOCAL |
-					XVS_RTM_NON_LOCAL | XVS_RTM_TUNNEL,
-					t.hlen, &saddr.in6);
-	} else {
-		outer_len = sizeof(struct iphdr);
-		local = xvs_xmit_route4(cp, skb, XVS_RTM_LOCAL |
-					XVS_RTM_NON_LOCAL | XVS_RTM_CONNECT |
-					XVS_RTM_TUNNEL, t.hlen, &saddr.ip);
-	}
+	outer_len = out_af == AF_INET6 ? sizeof(struct ipv6hdr) :
+					 sizeof(struct iphdr);
+	local = xvs_xmit_route(cp, skb, out_af, XVS_RTM_LOCAL |
+			       XVS_RTM_NON_LOCAL | XVS_RTM_CONNECT |
+			       XVS_RTM_TUNNEL, t.hlen, &saddr);
 	if (local < 0)
 		goto drop;	/* counted by the route function */
 	if (local) {
 		/* Ours is the real server: no tunnel, if the family fits. */
 		if (out_af != cp->af)
 			return xvs_drop_skb(xnet, skb, XVS_DROP_ROUTE_MODE);
-		skb->ipvs_property = 1;
-		xvs_conn_nfct(skb, cp, true);
-		return NF_ACCEPT;
+		return xvs_xmit_to_local(skb, cp);
 	}
 
 	/* A socket found by early demux belongs to this host. */

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xvs: the route of a request to its real server, shared by every
+ * forwarding method, as IPVS's __ip_vs_get_out_rt() serves them all.
+ *
+ * One call, xvs_xmit_route(), finds the route (kept with the connection
+ * while it stays valid, so most packets need no lookup), decides by the
+ * method's XVS_RTM_* mode whether the packet may go there (local or
+ * remote), and gives it forwarding semantics: one hop less, the route's
+ * MTU (less a tunnel's headers) enforced with the family's error.  The
+ * methods then send the packet with xvs_xmit_send() (NAT, direct routing,
+ * bypass: the packet leaves as it is) or wrap it (tunnels), or hand it to
+ * the local stack with xvs_xmit_to_local().
+ *
+ * Cached routes are used without a reference (skb_dst_set_noref): the
+ * hooks run under RCU and dst_release() frees after a grace period.  An
+ * IPv6 route is cached with the cookie that tells whether the FIB changed
+ * under it.  Both keep our source address on the route, which tunnels
+ * need for their outer header.
+ */
+#define pr_fmt(fmt) "xvs: " fmt
+
+#include <linux/kernel.h>
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/ip6_route.h>
+#include <net/addrconf.h>
+#include <net/dst.h>
+
+#include "xvs.h"
+#include "conn.h"
+#include "xmit.h"
+#include "nfct.h"
+#include "drop.h"
+
+/* IPv6 routes to our own addresses go through the loopback device. */
+static bool xvs_dst_is_local6(const struct dst_entry *dst)
+{
+	return dst->dev && (dst->dev->flags & IFF_LOOPBACK);
+}
+
+/* Is the packet over the MTU?  GSO packets are checked per segment. */
+static bool xvs_xmit_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
+		return false;
+	return true;
+}
+
+/*
+ * Forwarding semantics: the packet of family @af loses one hop (TTL or hop
+ * limit).  false: it had none left (the sender was told with a
+ * time-exceeded error) or the header could not be made writable.
+ */
+static bool xvs_xmit_dec_ttl(struct net *net, struct sk_buff *skb, u16 af)
+{
+	if (af == AF_INET6) {
+		if (ipv6_hdr(skb)->hop_limit <= 1) {
+			struct inet6_dev *idev = __in6_dev_get_safely(skb->dev);
+
+			/* The error leaves from the device we would use. */
+			skb->dev = skb_dst(skb)->dev;
+			icmpv6_send(skb, ICMPV6_TIME_EXCEED,
+				    ICMPV6_EXC_HOPLIMIT, 0);
+			IP6_INC_STATS(net, idev, IPSTATS_MIB_INHDRERRORS);
+			xvs_drop_count(xvs_net(net), XVS_DROP_TTL);
+			return false;
+		}
+		/* A clone shares the header: change a copy. */
+		if (skb_ensure_writable(skb, sizeof(struct ipv6hdr))) {
+			xvs_drop_count(xvs_net(net), XVS_DROP_NO_MEM);
+			return false;
+		}
+		ipv6_hdr(skb)->hop_limit--;
+		return true;
+	}
+	if (ip_hdr(skb)->ttl <= 1) {
+		IP_INC_STATS(net, IPSTATS_MIB_INHDRERRORS);
+		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		xvs_drop_count(xvs_net(net), XVS_DROP_TTL);
+		return false;
+	}
+	if (skb_ensure_writable(skb, sizeof(struct iphdr))) {
+		xvs_drop_count(xvs_net(net), XVS_DROP_NO_MEM);
+		return false;
+	}
+	ip_decrease_ttl(ip_hdr(skb));
+	return true;
+}
+
+/* The connection's route, if still valid; used without a reference. */
+static struct rtable *xvs_rt_cached(struct xvs_conn *cp, __be32 *saddr)
+{
+	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
+
+	if (!dst)
+		return NULL;
+	if (dst->obsolete && !dst->ops->check(dst, 0))
+		return NULL;
+	if (saddr)
+		*saddr = READ_ONCE(cp->dst_saddr.ip);
+	return (struct rtable *)dst;
+}
+
+static void xvs_rt_cache(struct xvs_conn *cp, struct rtable *rt, __be32 saddr)
+{
+	struct dst_entry *old;
+
+	/* A route through a device going down is not worth keeping. */
+	if (rt->dst.dev && !netif_running(rt->dst.dev))
+		return;
+	WRITE_ONCE(cp->dst_saddr.ip, saddr);
+	dst_hold(&rt->dst);
+	old = unrcu_pointer(xchg(&cp->dst_cache, RCU_INITIALIZER(&rt->dst)));
+	dst_release(old);
+}
+
+/* Output route to daddr; with XVS_RTM_CONNECT bound to the source found. */
+static struct rtable *xvs_rt_lookup(struct net *net, __be32 daddr,
+				    unsigned int mode, __be32 *saddr)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.daddr = daddr;
+	if (mode & XVS_RTM_KNOWN_NH)
+		fl4.flowi4_flags = FLOWI_FLAG_KNOWN_NH;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	if ((mode & XVS_RTM_CONNECT) && fl4.saddr) {
+		/* Look up again as a socket bound to that source would. */
+		ip_rt_put(rt);
+		flowi4_update_output(&fl4, 0, daddr, fl4.saddr);
+		fl4.flowi4_flags = 0;
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			return NULL;
+	}
+	*saddr = fl4.saddr;
+	return rt;
+}
+
+/* Is the packet's own route (it is of family @af) one to this host? */
+static bool xvs_skb_for_us(const struct sk_buff *skb, u16 af)
+{
+	if (af == AF_INET6)
+		return xvs_dst_is_local6(skb_dst(skb));
+	return skb_rtable(skb)->rt_flags & RTCF_LOCAL;
+}
+
+/*
+ * May a packet of family @af (the connection's; a tunnel's outer header
+ * may be of the other) go local (@to_local) or remote as @mode allows?
+ */
+static bool xvs_xmit_mode_ok(const struct sk_buff *skb, u16 af,
+			     unsigned int mode, bool to_local)
+{
+	if (to_local) {
+		if (!(mode & XVS_RTM_LOCAL))
+			return false;
+		/* Without RDR only packets already for us may stay local. */
+		return (mode & XVS_RTM_RDR) || xvs_skb_for_us(skb, af);
+	}
+	if (!(mode & XVS_RTM_NON_LOCAL))
+		return false;
+	/* A loopback source must not leave the host. */
+	if (af == AF_INET6)
+		return !((!skb->dev || (skb->dev->flags & IFF_LOOPBACK)) &&
+			 (ipv6_addr_type(&ipv6_hdr(skb)->saddr) &
+			  IPV6_ADDR_LOOPBACK));
+	return !ipv4_is_loopback(ip_hdr(skb)->saddr);
+}
+
+/*
+ * Over the MTU?  An IPv6 packet reassembled by netfilter is judged by its
+ * largest fragment, as it leaves in those fragments again.
+ */
+static bool xvs_ipv6_too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (IP6CB(skb)->frag_max_size)
+		return IP6CB(skb)->frag_max_size > mtu;
+	return xvs_xmit_exceeds_mtu(skb, mtu);
+}
+
+/*
+ * The packet of family @af about to leave on a route of MTU @mtu (less the
+ * tunnel headers in XVS_RTM_TUNNEL mode) loses one hop; a local sender
+ * learns a tunnel's smaller MTU; a packet too big is refused with its
+ * family's error.  false: drop it (counted).
+ */
+static bool xvs_xmit_fits(struct xvs_net *xnet, struct sk_buff *skb,
+			  u16 af, unsigned int mode, int mtu)
+{
+	struct net *net = xnet->net;
+
+	/* Forwarding semantics: the packet loses one hop. */
+	if (!xvs_xmit_dec_ttl(net, skb, af))
+		return false;
+	if (mode & XVS_RTM_TUNNEL) {
+		struct sock *sk = skb->sk;
+
+		/* A local sender learns the smaller path MTU at once. */
+		if (!skb->dev && sk && sk_fullsock(sk))
+			skb_dst(skb)->ops->update_pmtu(skb_dst(skb), sk, NULL,
+						       mtu, true);
+	}
+	if (af == AF_INET6) {
+		/* IPv6 routers never fragment, whatever pmtu_disc says. */
+		if (!xvs_ipv6_too_big(skb, mtu))
+			return true;
+		/* icmpv6_send() needs a device for its netns. */
+		if (!skb->dev)
+			skb->dev = net->loopback_dev;
+		/* Errors we forward never cause errors themselves. */
+		if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6)
+			icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		xvs_drop_count(xnet, XVS_DROP_MTU);
+		return false;
+	}
+	/* Without PMTU discovery the tunnel packet gets fragmented. */
+	if ((mode & XVS_RTM_TUNNEL) && !READ_ONCE(xnet->sysctl.pmtu_disc))
+		return true;
+	if ((ip_hdr(skb)->frag_off & htons(IP_DF)) &&
+	    xvs_xmit_exceeds_mtu(skb, mtu) &&
+	    ip_hdr(skb)->protocol != IPPROTO_ICMP) {
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		xvs_drop_count(xnet, XVS_DROP_MTU);
+		return false;
+	}
+	return true;
+}
+
+/* xvs_xmit_route() to an IPv4 real server. */
+static int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
+			   unsigned int mode, unsigned int tun_hlen,
+			   __be32 *saddr)
+{
+	struct xvs_net *xnet = cp->xnet;
+	struct net *net = xnet->net;
+	__be32 src = 0;
+	struct rtable *rt;
+	bool noref = true;
+	int mtu;
+
+	rt = xvs_rt_cached(cp, &src);
+	if (!rt) {
+		rt = xvs_rt_lookup(net, xvs_conn_route_addr(cp)->ip, mode,
+				   &src);
+		if (!rt) {
+			/* dst_link_failure() finds the netns via skb->dev. */
+			if (!skb->dev)
+				skb->dev = skb_dst(skb)->dev;
+			dst_link_failure(skb);
+			xvs_drop_count(xnet, XVS_DROP_NO_ROUTE);
+			return -1;
+		}
+		/* The cache keeps its own reference; ours goes with the skb. */
+		xvs_rt_cache(cp, rt, src);
+		noref = false;
+	}
+
+	if (!xvs_xmit_mode_ok(skb, cp->af, mode, rt->rt_flags & RTCF_LOCAL)) {
+		xvs_drop_count(xnet, XVS_DROP_ROUTE_MODE);
+		goto err_put;
+	}
+	if (rt->rt_flags & RTCF_LOCAL) {
+		/* To the local stack on the route it already has. */
+		if (!noref)
+			ip_rt_put(rt);
+		return 1;
+	}
+
+	mtu = dst_mtu(&rt->dst);
+	if (mode & XVS_RTM_TUNNEL) {
+		mtu -= sizeof(struct iphdr) + tun_hlen;
+		if (mtu < 68) {
+			xvs_drop_count(xnet, XVS_DROP_MTU);
+			goto err_put;
+		}
+	}
+	/* It counts its drops. */
+	if (!xvs_xmit_fits(xnet, skb, cp->af, mode, mtu))
+		goto err_put;
+	skb_dst_drop(skb);
+	if (noref)
+		skb_dst_set_noref(skb, &rt->dst);
+	else
+		skb_dst_set(skb, &rt->dst);
+	if (saddr)
+		*saddr = src;
+	return 0;
+
+err_put:
+	if (!noref)
+		ip_rt_put(rt);
+	return -1;
+}
+
+
+/* The connection's route, if still valid; used without a reference. */
+static struct rt6_info *xvs_rt6_cached(struct xvs_conn *cp,
+				       struct in6_addr *saddr)
+{
+	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
+
+	if (!dst)
+		return NULL;
+	if (dst->obsolete &&
+	    !dst->ops->check(dst, READ_ONCE(cp->dst_cookie)))
+		return NULL;
+	if (saddr)
+		*saddr = cp->dst_saddr.in6;
+	return (struct rt6_info *)dst;
+}
+
+static void xvs_rt6_cache(struct xvs_conn *cp, struct rt6_info *rt,
+			  const struct in6_addr *saddr)
+{
+	struct dst_entry *old;
+
+	/* A route through a device going down is not worth keeping. */
+	if (rt->dst.dev && !netif_running(rt->dst.dev))
+		return;
+	cp->dst_saddr.in6 = *saddr;
+	WRITE_ONCE(cp->dst_cookie, rt6_get_cookie(rt));
+	dst_hold(&rt->dst);
+	/* xchg() orders the stores above before the route is visible. */
+	old = unrcu_pointer(xchg(&cp->dst_cache, RCU_INITIALIZER(&rt->dst)));
+	dst_release(old);
+}
+
+/*
+ * Output route to daddr.  With need_saddr our source address on it is
+ * chosen too (tunnels need one); no such address fails the lookup.
+ */
+static struct rt6_info *xvs_rt6_lookup(struct net *net,
+				       const struct in6_addr *daddr,
+				       unsigned int mode, bool need_saddr,
+				       struct in6_addr *saddr)
+{
+	struct flowi6 fl6;
+	struct dst_entry *dst;
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.daddr = *daddr;
+	if (mode & XVS_RTM_KNOWN_NH)
+		fl6.flowi6_flags = FLOWI_FLAG_KNOWN_NH;
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error)
+		goto err;
+	if (need_saddr && ipv6_addr_any(&fl6.saddr) &&
+	    ipv6_dev_get_saddr(net, ip6_dst_idev(dst)->dev, &fl6.daddr, 0,
+			       &fl6.saddr) < 0)
+		goto err;
+	*saddr = fl6.saddr;
+	return (struct rt6_info *)dst;
+
+err:
+	dst_release(dst);
+	return NULL;
+}
+
+/*
+ * xvs_xmit_route() to an IPv6 real server.  The packet itself (an IPv4 one
+ * in a tunnel of an IPv4 service to an IPv6 real server) passes
+ * xvs_xmit_fits() for its own family.
+ */
+static int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
+			   unsigned int mode, unsigned int tun_hlen,
+			   struct in6_addr *saddr)
+{
+	struct net *net = cp->xnet->net;
+	struct in6_addr src = {};
+	struct rt6_info *rt;
+	bool noref = true;
+	int mtu;
+
+	rt = xvs_rt6_cached(cp, &src);
+	if (!rt) {
+		rt = xvs_rt6_lookup(net, &xvs_conn_route_addr(cp)->in6, mode,
+				    saddr, &src);
+		if (!rt) {
+			/* dst_link_failure() finds the netns via skb->dev. */
+			if (!skb->dev)
+				skb->dev = skb_dst(skb)->dev;
+			dst_link_failure(skb);
+			xvs_drop_count(cp->xnet, XVS_DROP_NO_ROUTE);
+			return -1;
+		}
+		/* The cache keeps its own reference; ours goes with the skb. */
+		xvs_rt6_cache(cp, rt, &src);
+		noref = false;
+	}
+
+	if (!xvs_xmit_mode_ok(skb, cp->af, mode,
+			      xvs_dst_is_local6(&rt->dst))) {
+		xvs_drop_count(cp->xnet, XVS_DROP_ROUTE_MODE);
+		goto err_put;
+	}
+	if (xvs_dst_is_local6(&rt->dst)) {
+		/* To the local stack on the route it already has. */
+		if (!noref)
+			dst_release(&rt->dst);
+		return 1;
+	}
+
+	mtu = dst_mtu(&rt->dst);
+	if (mode & XVS_RTM_TUNNEL) {
+		mtu -= sizeof(struct ipv6hdr) + tun_hlen;
+		if (mtu < IPV6_MIN_MTU) {
+			xvs_drop_count(cp->xnet, XVS_DROP_MTU);
+			goto err_put;
+		}
+	}
+	/* It counts its drops. */
+	if (!xvs_xmit_fits(cp->xnet, skb, cp->af, mode, mtu))
+		goto err_put;
+
+	skb_dst_drop(skb);
+	if (noref)
+		skb_dst_set_noref(skb, &rt->dst);
+	else
+		skb_dst_set(skb, &rt->dst);
+	if (saddr)
+		*saddr = src;
+	return 0;
+
+err_put:
+	if (!noref)
+		dst_release(&rt->dst);
+	return -1;
+}
+
+int xvs_xmit_route(struct xvs_conn *cp, struct sk_buff *skb, u16 out_af,
+		   unsigned int mode, unsigned int tun_hlen,
+		   union nf_inet_addr *saddr)
+{
+	if (out_af == AF_INET6)
+		return xvs_xmit_route6(cp, skb, mode, tun_hlen,
+				       saddr ? &saddr->in6 : NULL);
+	return xvs_xmit_route4(cp, skb, mode, tun_hlen,
+			       saddr ? &saddr->ip : NULL);
+}
+
+unsigned int xvs_xmit_to_local(struct sk_buff *skb, struct xvs_conn *cp)
+{
+	skb->ipvs_property = 1;
+	xvs_conn_nfct(skb, cp, true);
+	return NF_ACCEPT;
+}
+
+unsigned int xvs_xmit_send(struct sk_buff *skb, struct xvs_conn *cp)
+{
+	/* Oversized packets were refused before; do not fragment-bounce. */
+	skb->ignore_df = 1;
+	skb->ipvs_property = 1;
+	xvs_conn_nfct(skb, cp, true);
+	/* A socket found by early demux belongs to this host, not there. */
+	if (skb->dev)
+		skb_orphan(skb);
+	skb_forward_csum(skb);
+	if (skb->dev)
+		skb_clear_tstamp(skb);
+	NF_HOOK(cp->af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
+		NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
+		NULL, skb_dst(skb)->dev, dst_output);
+	return NF_STOLEN;
+}
