@@ -16,7 +16,11 @@
 #   # xvs-reference: VARIANT   that variant is a reference run: the
 #                              scenario's checks against the kernel's own
 #                              ip_vs, which prove the checks (xvs is judged
-#                              by its own variant)
+#                              by its own variant), or our tools on ip_vs
+#   # xvs-reference-inputs: PATH...
+#                              what else such a run depends on (files or
+#                              directories of the tree: the sources of the
+#                              tools it runs on ip_vs)
 #   # xvs-vms: N               VMs the lab needs (default 1)
 #   # xvs-vm: NAME KERNEL [VARIANT]
 #                              one VM of a multi-VM lab: its name, the kernel
@@ -77,7 +81,8 @@ skipped_refs=()
 # reference_key FILE VARIANT: what a reference run of FILE's VARIANT depends
 # on, hashed: the scenario, lib.sh and the lib-*.sh it names, the test tools
 # it or they run (xvs-nltest with the netlink library it is built on), the
-# guest's init, Debian's kernel and ipvsadm; not xvs
+# paths of its xvs-reference-inputs header, the guest's init, Debian's
+# kernel and ipvsadm; not xvs.ko
 reference_key() {
 	local f=$1 l t n libs=("$TESTS_DIR/lib.sh") srcs=()
 	for l in "$TESTS_DIR"/lib-*.sh; do
@@ -92,6 +97,10 @@ reference_key() {
 		srcs+=("$ROOT/userspace/tools/nltest.cpp")
 		while IFS= read -r t; do srcs+=("$t"); done < <(find "$ROOT/userspace/lib" -type f | sort)
 	fi
+	# what a variant that runs our own tools on ip_vs also depends on
+	for t in $(sed -n 's/^# xvs-reference-inputs: *//p' "$f"); do
+		while IFS= read -r n; do srcs+=("$n"); done < <(find "$ROOT/$t" -type f | sort)
+	done
 	{
 		echo "$KVER $(dpkg-query -W -f='${Version}' ipvsadm 2>/dev/null) ${f##*/} $2"
 		cat "$f" "${libs[@]}" "${srcs[@]}" "$ROOT/qemu/init"

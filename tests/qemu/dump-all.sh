@@ -15,6 +15,8 @@
 # xvs-timeout: 300
 # xvs-variant: ipvs
 # xvs-variant: xvs
+# xvs-reference: ipvs
+# xvs-reference-inputs: userspace/lib userspace/xvsadm userspace/CMakeLists.txt CMakeLists.txt
 . "$(dirname "$0")/lib.sh"
 
 LB=${1:?usage: dump-all.sh ipvs|xvs}

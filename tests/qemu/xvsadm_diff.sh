@@ -22,6 +22,8 @@
 # xvs-timeout: 1500
 # xvs-variant: ipvs
 # xvs-variant: xvs
+# xvs-reference: ipvs
+# xvs-reference-inputs: userspace/lib userspace/xvsadm userspace/CMakeLists.txt CMakeLists.txt tests/qemu/xvsadm_args.txt
 . "$(dirname "$0")/lib.sh"
 
 LB=${1:?usage: xvsadm_diff.sh ipvs|xvs [PART...]}

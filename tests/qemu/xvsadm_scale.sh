@@ -13,6 +13,8 @@
 # xvs-timeout: 1500
 # xvs-variant: ipvs 1000
 # xvs-variant: xvs 1000
+# xvs-reference: ipvs
+# xvs-reference-inputs: userspace/lib userspace/xvsadm userspace/CMakeLists.txt CMakeLists.txt
 . "$(dirname "$0")/lib.sh"
 
 LB=${1:?usage: xvsadm_scale.sh ipvs|xvs [NSERVICES]}

@@ -47,6 +47,8 @@
 # xvs-vms: 5
 # xvs-variant: ipvs
 # xvs-variant: xvs
+# xvs-reference: ipvs
+# xvs-reference-inputs: userspace/lib userspace/xvsd userspace/CMakeLists.txt CMakeLists.txt
 # xvs-vm: client debian
 # xvs-vm: ha1 debian
 # xvs-vm: ha2 debian
