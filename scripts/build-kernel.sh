@@ -139,6 +139,11 @@ done
 kmake=(make -C "$obj" ARCH=x86_64 -j"$JOBS")
 if [ -n "$ccache" ]; then
 	export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$CACHE CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+	# Depend mode: a miss costs no extra preprocessor run (Kbuild's
+	# -Wp,-MMD gives ccache the headers).  In the default mode every miss
+	# preprocesses the file once more, 20-30% of a cold build measured
+	# here, and make test's build in a fresh clone is all misses.
+	export CCACHE_DEPEND=1
 	kmake+=(CC="ccache gcc")
 fi
 start=$(date +%s)

@@ -11,6 +11,14 @@ packages=(
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache rsync xz-utils
 )
 
+# `install-deps.sh kernel`: only what building the test kernel needs
+# (scripts/build-kernel.sh), so that `make test` can start that build
+# while it installs the rest
+if [ "${1:-}" = kernel ]; then
+	packages=(build-essential bc bison flex libelf-dev libssl-dev
+		linux-source-6.1 xz-utils kmod cpio ccache)
+fi
+
 # `install-deps.sh bench`: also what `make bench` needs (Google Benchmark
 # for the host microbenchmarks, gnuplot for the plot, python3 for the report,
 # perf for the profiles taken in the VM)
