@@ -245,72 +245,27 @@ static bool xvs_xmit_fits(struct xvs_net *xnet, struct sk_buff *skb,
 	return true;
 }
 
-/* xvs_xmit_route() to an IPv4 real server. */
-static int xvs_xmit_route4(struct xvs_conn *cp, struct sk_buff *skb,
-			   unsigned int mode, unsigned int tun_hlen,
-			   __be32 *saddr)
+/*
+ * The route to an IPv4 real server: the connection's, or a new one that the
+ * connection then keeps.  *noref: the route is the cached one (no reference
+ * of ours); else the reference is ours.  NULL: no route.
+ */
+static struct dst_entry *xvs_route4(struct xvs_conn *cp, unsigned int mode,
+				    __be32 *saddr, bool *noref)
 {
-	struct xvs_net *xnet = cp->xnet;
-	struct net *net = xnet->net;
-	__be32 src = 0;
 	struct rtable *rt;
-	bool noref = true;
-	int mtu;
 
-	rt = xvs_rt_cached(cp, &src);
-	if (!rt) {
-		rt = xvs_rt_lookup(net, xvs_conn_route_addr(cp)->ip, mode,
-				   &src);
-		if (!rt) {
-			/* dst_link_failure() finds the netns via skb->dev. */
-			if (!skb->dev)
-				skb->dev = skb_dst(skb)->dev;
-			dst_link_failure(skb);
-			xvs_drop_count(xnet, XVS_DROP_NO_ROUTE);
-			return -1;
-		}
-		/* The cache keeps its own reference; ours goes with the skb. */
-		xvs_rt_cache(cp, rt, src);
-		noref = false;
-	}
-
-	if (!xvs_xmit_mode_ok(skb, cp->af, mode, rt->rt_flags & RTCF_LOCAL)) {
-		xvs_drop_count(xnet, XVS_DROP_ROUTE_MODE);
-		goto err_put;
-	}
-	if (rt->rt_flags & RTCF_LOCAL) {
-		/* To the local stack on the route it already has. */
-		if (!noref)
-			ip_rt_put(rt);
-		return 1;
-	}
-
-	mtu = dst_mtu(&rt->dst);
-	if (mode & XVS_RTM_TUNNEL) {
-		mtu -= sizeof(struct iphdr) + tun_hlen;
-		if (mtu < 68) {
-			xvs_drop_count(xnet, XVS_DROP_MTU);
-			goto err_put;
-		}
-	}
-	/* It counts its drops. */
-	if (!xvs_xmit_fits(xnet, skb, cp->af, mode, mtu))
-		goto err_put;
-	skb_dst_drop(skb);
-	if (noref)
-		skb_dst_set_noref(skb, &rt->dst);
-	else
-		skb_dst_set(skb, &rt->dst);
-	if (saddr)
-		*saddr = src;
-	return 0;
-
-err_put:
-	if (!noref)
-		ip_rt_put(rt);
-	return -1;
+	rt = xvs_rt_cached(cp, saddr);
+	*noref = rt != NULL;
+	if (rt)
+		return &rt->dst;
+	rt = xvs_rt_lookup(cp->xnet->net, xvs_conn_route_addr(cp)->ip, mode,
+			   saddr);
+	if (!rt)
+		return NULL;
+	xvs_rt_cache(cp, rt, *saddr);
+	return &rt->dst;
 }
-
 
 /* The connection's route, if still valid; used without a reference. */
 static struct rt6_info *xvs_rt6_cached(struct xvs_conn *cp,
@@ -375,86 +330,96 @@ err:
 	return NULL;
 }
 
-/*
- * xvs_xmit_route() to an IPv6 real server.  The packet itself (an IPv4 one
- * in a tunnel of an IPv4 service to an IPv6 real server) passes
- * xvs_xmit_fits() for its own family.
- */
-static int xvs_xmit_route6(struct xvs_conn *cp, struct sk_buff *skb,
-			   unsigned int mode, unsigned int tun_hlen,
-			   struct in6_addr *saddr)
+/* The same for an IPv6 real server; @need_saddr: tunnels need a source. */
+static struct dst_entry *xvs_route6(struct xvs_conn *cp, unsigned int mode,
+				    bool need_saddr, struct in6_addr *saddr,
+				    bool *noref)
 {
-	struct net *net = cp->xnet->net;
-	struct in6_addr src = {};
 	struct rt6_info *rt;
-	bool noref = true;
+
+	rt = xvs_rt6_cached(cp, saddr);
+	*noref = rt != NULL;
+	if (rt)
+		return &rt->dst;
+	rt = xvs_rt6_lookup(cp->xnet->net, &xvs_conn_route_addr(cp)->in6,
+			    mode, need_saddr, saddr);
+	if (!rt)
+		return NULL;
+	xvs_rt6_cache(cp, rt, saddr);
+	return &rt->dst;
+}
+
+/*
+ * The packet itself (an IPv4 one in a tunnel of an IPv4 service to an IPv6
+ * real server, say) is judged by xvs_xmit_mode_ok() and xvs_xmit_fits()
+ * for its own family, the route by @out_af.
+ */
+int xvs_xmit_route(struct xvs_conn *cp, struct sk_buff *skb, u16 out_af,
+		   unsigned int mode, unsigned int tun_hlen,
+		   union nf_inet_addr *saddr)
+{
+	struct xvs_net *xnet = cp->xnet;
+	union nf_inet_addr src = {};
+	struct dst_entry *dst;
+	bool noref, local;
 	int mtu;
 
-	rt = xvs_rt6_cached(cp, &src);
-	if (!rt) {
-		rt = xvs_rt6_lookup(net, &xvs_conn_route_addr(cp)->in6, mode,
-				    saddr, &src);
-		if (!rt) {
-			/* dst_link_failure() finds the netns via skb->dev. */
-			if (!skb->dev)
-				skb->dev = skb_dst(skb)->dev;
-			dst_link_failure(skb);
-			xvs_drop_count(cp->xnet, XVS_DROP_NO_ROUTE);
-			return -1;
-		}
-		/* The cache keeps its own reference; ours goes with the skb. */
-		xvs_rt6_cache(cp, rt, &src);
-		noref = false;
+	if (out_af == AF_INET6) {
+		dst = xvs_route6(cp, mode, saddr, &src.in6, &noref);
+		local = dst && xvs_dst_is_local6(dst);
+	} else {
+		dst = xvs_route4(cp, mode, &src.ip, &noref);
+		local = dst && (((struct rtable *)dst)->rt_flags & RTCF_LOCAL);
+	}
+	if (!dst) {
+		/* dst_link_failure() finds the netns via skb->dev. */
+		if (!skb->dev)
+			skb->dev = skb_dst(skb)->dev;
+		dst_link_failure(skb);
+		xvs_drop_count(xnet, XVS_DROP_NO_ROUTE);
+		return -1;
 	}
 
-	if (!xvs_xmit_mode_ok(skb, cp->af, mode,
-			      xvs_dst_is_local6(&rt->dst))) {
-		xvs_drop_count(cp->xnet, XVS_DROP_ROUTE_MODE);
+	if (!xvs_xmit_mode_ok(skb, cp->af, mode, local)) {
+		xvs_drop_count(xnet, XVS_DROP_ROUTE_MODE);
 		goto err_put;
 	}
-	if (xvs_dst_is_local6(&rt->dst)) {
+	if (local) {
 		/* To the local stack on the route it already has. */
 		if (!noref)
-			dst_release(&rt->dst);
+			dst_release(dst);
 		return 1;
 	}
 
-	mtu = dst_mtu(&rt->dst);
+	mtu = dst_mtu(dst);
 	if (mode & XVS_RTM_TUNNEL) {
-		mtu -= sizeof(struct ipv6hdr) + tun_hlen;
-		if (mtu < IPV6_MIN_MTU) {
-			xvs_drop_count(cp->xnet, XVS_DROP_MTU);
+		bool v6 = out_af == AF_INET6;
+
+		/* What the tunnel's headers leave for the packet. */
+		mtu -= (v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr)) +
+		       tun_hlen;
+		if (mtu < (v6 ? IPV6_MIN_MTU : 68)) {
+			xvs_drop_count(xnet, XVS_DROP_MTU);
 			goto err_put;
 		}
 	}
 	/* It counts its drops. */
-	if (!xvs_xmit_fits(cp->xnet, skb, cp->af, mode, mtu))
+	if (!xvs_xmit_fits(xnet, skb, cp->af, mode, mtu))
 		goto err_put;
 
 	skb_dst_drop(skb);
 	if (noref)
-		skb_dst_set_noref(skb, &rt->dst);
+		skb_dst_set_noref(skb, dst);
 	else
-		skb_dst_set(skb, &rt->dst);
+		skb_dst_set(skb, dst);
 	if (saddr)
 		*saddr = src;
 	return 0;
 
 err_put:
 	if (!noref)
-		dst_release(&rt->dst);
+		dst_release(dst);
 	return -1;
-}
-
-int xvs_xmit_route(struct xvs_conn *cp, struct sk_buff *skb, u16 out_af,
-		   unsigned int mode, unsigned int tun_hlen,
-		   union nf_inet_addr *saddr)
-{
-	if (out_af == AF_INET6)
-		return xvs_xmit_route6(cp, skb, mode, tun_hlen,
-				       saddr ? &saddr->in6 : NULL);
-	return xvs_xmit_route4(cp, skb, mode, tun_hlen,
-			       saddr ? &saddr->ip : NULL);
 }
 
 unsigned int xvs_xmit_to_local(struct sk_buff *skb, struct xvs_conn *cp)
