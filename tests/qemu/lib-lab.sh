@@ -85,3 +85,19 @@ await() {
 		sleep 0.2
 	done
 }
+
+# lab_xvsd_start LOG ARG...: starts xvsd ARG... in the background, its
+# output appended to LOG; lab_xvsd_stop stops it as its init script would
+# (TERM, then waits for it to have released what it held)
+lab_xvsd_start() {
+	local log=$1
+	shift
+	xvsd "$@" </dev/null >>"$log" 2>&1 &
+	XVSD_PID=$!
+}
+lab_xvsd_stop() {
+	[ -n "${XVSD_PID:-}" ] || return 0
+	kill -TERM "$XVSD_PID" 2>/dev/null
+	wait "$XVSD_PID" 2>/dev/null
+	XVSD_PID=
+}

@@ -246,15 +246,8 @@ full_tables() {
 logged() { grep -qF "$1" $LAB/xvsd.out; }
 
 xvsd_start() {
-	xvsd -d $LAB/ha -c $LAB/ha/ldirectord.cf -n "$XVS_VM" -s $LAB/xvsd.sock \
-		</dev/null >>$LAB/xvsd.out 2>&1 &
-	XVSD_PID=$!
-}
-xvsd_stop() {
-	[ -n "$XVSD_PID" ] || return 0
-	kill -TERM "$XVSD_PID" 2>/dev/null
-	wait "$XVSD_PID" 2>/dev/null
-	XVSD_PID=
+	lab_xvsd_start $LAB/xvsd.out -d $LAB/ha -c $LAB/ha/ldirectord.cf \
+		-n "$XVS_VM" -s $LAB/xvsd.sock
 }
 
 # the seed's ippfvsadm lines of director N (run through xvsadm as
@@ -538,7 +531,7 @@ ippfvsadm: ipvsadm -D -u 203.1.1.10:53" "$out"
 		lab_signal healed
 		await client heal-checked
 		# a graceful stop: the group is released, ippvs0 takes it at once
-		xvsd_stop
+		lab_xvsd_stop
 		if holds ""; then
 			pass auto-stop-released
 		else
@@ -558,7 +551,7 @@ ippfvsadm: ipvsadm -D -u 203.1.1.10:53" "$out"
 		lab_signal back
 	fi
 	await client done 600
-	xvsd_stop
+	lab_xvsd_stop
 	director_logs
 }
 

@@ -236,15 +236,8 @@ CF
 
 XVSD_PID=
 xvsd_start() {
-	xvsd -d $LAB/$XVS_VM -c $LAB/$XVS_VM/ldirectord.cf -n $XVS_VM.wowlinux.com \
-		-s $LAB/$XVS_VM.sock </dev/null >>$LAB/$XVS_VM.out 2>&1 &
-	XVSD_PID=$!
-}
-xvsd_stop() {
-	[ -n "$XVSD_PID" ] || return 0
-	kill -TERM "$XVSD_PID" 2>/dev/null
-	wait "$XVSD_PID" 2>/dev/null
-	XVSD_PID=
+	lab_xvsd_start $LAB/$XVS_VM.out -d $LAB/$XVS_VM -c $LAB/$XVS_VM/ldirectord.cf \
+		-n $XVS_VM.wowlinux.com -s $LAB/$XVS_VM.sock
 }
 
 has_vip() { ip -4 addr show dev eth0 | grep -q "inet $VIP/"; }
@@ -412,7 +405,7 @@ role_ha1() {
 	# --- test (2): xvsd stops on ha1: ha2 takes over -------------------------
 	await client probing
 	t0=$(now)
-	xvsd_stop
+	lab_xvsd_stop
 	lab_signal xvsd1-stopped
 	read -r -a times <<<"$(remote_times "$t0" 30 "ha2:vip=yes" "client:neigh=$MAC2")"
 	log "graceful stop: ha2 holds the VIP ${times[0]} ms after ha1's xvsd was stopped"
@@ -474,7 +467,7 @@ role_ha1() {
 		fail reload-good-applied "$(ipvsadm -L -n | quote)"
 	fi
 
-	xvsd_stop
+	lab_xvsd_stop
 	check stop-clean-table-ha1 test -z "$(dests)"
 	lab_signal tests-done
 	director_logs
@@ -569,7 +562,7 @@ role_ha2() {
 	serial_mend
 
 	await ha1 tests-done 600
-	xvsd_stop
+	lab_xvsd_stop
 	stop_background
 	director_logs
 }
