@@ -63,7 +63,7 @@ static siphash_key_t xvs_conn_secret __read_mostly;
  * rhashtable gives a per-table seed that changes on rehash; mixing it into
  * the secret key keeps a rehash from reproducing the same collisions.
  */
-static u32 xvs_conn_rht_hash(const void *data, u32 len, u32 seed)
+static __always_inline u32 xvs_conn_rht_hash(const void *data, u32 len, u32 seed)
 {
 	siphash_key_t key = xvs_conn_secret;
 
