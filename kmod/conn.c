@@ -392,25 +392,6 @@ void xvs_conn_set_state(struct xvs_conn *cp, unsigned int new_state,
 
 /* ---- creation and expiry ----------------------------------------------- */
 
-static const struct xvs_xmit_ops *xvs_conn_xmit_ops(unsigned int method)
-{
-	switch (method) {
-	case IP_VS_CONN_F_MASQ:
-		return &xvs_xmit_nat;
-	case IP_VS_CONN_F_DROUTE:
-		return &xvs_xmit_dr;
-	case IP_VS_CONN_F_TUNNEL:
-		return &xvs_xmit_tun;
-	case IP_VS_CONN_F_LOCALNODE:
-		return &xvs_xmit_local;
-	case IP_VS_CONN_F_BYPASS:
-		return &xvs_xmit_bypass;
-	default:
-		/* Not implemented yet: packets continue unchanged. */
-		return NULL;
-	}
-}
-
 struct xvs_conn_ext *xvs_conn_ext_need(struct xvs_conn *cp)
 {
 	struct xvs_conn_ext *ext = cp->ext;
@@ -624,7 +605,6 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		cp->ext = ext;
 		cp->cport = xvs_conn_pe_key_port(p);
 	}
-	cp->xmit = xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK);
 	xvs_app_bind_conn(cp);
 	atomic_inc(&xnet->conn_count);
 
@@ -653,12 +633,8 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 void xvs_conn_bind_synced(struct xvs_conn *cp, struct xvs_dest *dest)
 {
 	spin_lock_bh(&cp->lock);
-	if (!cp->dest && xvs_conn_bind_dest(cp, dest)) {
-		WRITE_ONCE(cp->xmit,
-			   xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK));
-		if (!xvs_conn_app(cp))
-			xvs_app_bind_conn(cp);
-	}
+	if (!cp->dest && xvs_conn_bind_dest(cp, dest) && !xvs_conn_app(cp))
+		xvs_app_bind_conn(cp);
 	spin_unlock_bh(&cp->lock);
 }
 
