@@ -5,8 +5,9 @@
  * A connection is found from both directions through one key, its client
  * end (see core/xvs_hash.h); the full tuple is compared afterwards.  The
  * table holds one reference while the entry is hashed; packet handlers take
- * another for the time they use it and re-arm the expiry timer when they
- * give it back, so a connection expires 'timeout' after its last packet.
+ * another for the time they use it and, when they give it back, push its
+ * due time ('expires') to 'timeout' after now, so a connection expires
+ * 'timeout' after its last packet.
  */
 #ifndef XVS_CONN_H
 #define XVS_CONN_H
@@ -96,6 +97,13 @@ struct xvs_conn {
 	 */
 	struct xvs_conn *control;
 	const struct xvs_proto_ops *pp;
+	/*
+	 * When the entry is due: its last packet's time plus the timeout
+	 * (what IPVS keeps in its timer).  Packets only move this stamp; the
+	 * timer, pending at or before it, re-arms itself for the rest when
+	 * it fires, and is moved only to an earlier time (conn.c).
+	 */
+	unsigned long expires;
 	/* Route to the real server, owned by the forwarding method. */
 	struct dst_entry __rcu *dst_cache;
 	/* Our source address on that route (tunnels), set with dst_cache. */
