@@ -68,7 +68,8 @@ static inline bool xvs_sk_nodefrag(const struct sk_buff *skb,
 }
 
 /* The IP layer has validated and linearised the IPv4 header. */
-static void xvs_parse_ipv4(const struct sk_buff *skb, struct xvs_pkt *pkt)
+static __always_inline void xvs_parse_ipv4(const struct sk_buff *skb,
+					   struct xvs_pkt *pkt)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
@@ -81,7 +82,8 @@ static void xvs_parse_ipv4(const struct sk_buff *skb, struct xvs_pkt *pkt)
 }
 
 /* Parses the network header of a packet of family 'pf'; false: skip it. */
-static bool xvs_parse(u8 pf, const struct sk_buff *skb, struct xvs_pkt *pkt)
+static __always_inline bool xvs_parse(u8 pf, const struct sk_buff *skb,
+				      struct xvs_pkt *pkt)
 {
 	if (pf == NFPROTO_IPV6)
 		return xvs_parse_ipv6(skb, pkt);
@@ -101,7 +103,8 @@ static inline bool xvs_is_ipv4_frag(const struct sk_buff *skb,
 	return pkt->af == AF_INET && ip_is_fragment(ip_hdr(skb));
 }
 
-static bool xvs_pkt_ports(const struct sk_buff *skb, struct xvs_pkt *pkt)
+static __always_inline bool xvs_pkt_ports(const struct sk_buff *skb,
+					  struct xvs_pkt *pkt)
 {
 	__be16 buf[2];
 	const __be16 *ports;
@@ -119,10 +122,9 @@ static bool xvs_pkt_ports(const struct sk_buff *skb, struct xvs_pkt *pkt)
  * the tuple its protocol names (AH/ESP).  'in': the packet comes from the
  * client side.
  */
-static struct xvs_conn *xvs_pkt_conn_get(struct xvs_net *xnet,
-					 const struct sk_buff *skb,
-					 const struct xvs_proto_ops *pp,
-					 struct xvs_pkt *pkt, bool in)
+static __always_inline struct xvs_conn *
+xvs_pkt_conn_get(struct xvs_net *xnet, const struct sk_buff *skb,
+		 const struct xvs_proto_ops *pp, struct xvs_pkt *pkt, bool in)
 {
 	struct xvs_pkt key;
 
