@@ -63,7 +63,7 @@ static siphash_key_t xvs_conn_secret __read_mostly;
  * rhashtable gives a per-table seed that changes on rehash; mixing it into
  * the secret key keeps a rehash from reproducing the same collisions.
  */
-static u32 xvs_conn_rht_hash(const void *data, u32 len, u32 seed)
+static __always_inline u32 xvs_conn_rht_hash(const void *data, u32 len, u32 seed)
 {
 	siphash_key_t key = xvs_conn_secret;
 
@@ -392,25 +392,6 @@ void xvs_conn_set_state(struct xvs_conn *cp, unsigned int new_state,
 
 /* ---- creation and expiry ----------------------------------------------- */
 
-static const struct xvs_xmit_ops *xvs_conn_xmit_ops(unsigned int method)
-{
-	switch (method) {
-	case IP_VS_CONN_F_MASQ:
-		return &xvs_xmit_nat;
-	case IP_VS_CONN_F_DROUTE:
-		return &xvs_xmit_dr;
-	case IP_VS_CONN_F_TUNNEL:
-		return &xvs_xmit_tun;
-	case IP_VS_CONN_F_LOCALNODE:
-		return &xvs_xmit_local;
-	case IP_VS_CONN_F_BYPASS:
-		return &xvs_xmit_bypass;
-	default:
-		/* Not implemented yet: packets continue unchanged. */
-		return NULL;
-	}
-}
-
 struct xvs_conn_ext *xvs_conn_ext_need(struct xvs_conn *cp)
 {
 	struct xvs_conn_ext *ext = cp->ext;
@@ -496,36 +477,67 @@ static void xvs_conn_expire(struct xvs_conn *cp)
 	 */
 	if (cp->flags & IP_VS_CONN_F_TEMPLATE)
 		WRITE_ONCE(cp->timeout, XVS_CONN_BUSY_RETRY);
+	WRITE_ONCE(cp->expires, jiffies + XVS_CONN_BUSY_RETRY);
 	mod_timer(&cp->timer, jiffies + XVS_CONN_BUSY_RETRY);
 }
 
+/*
+ * The timer is due at or before the entry: packets that came since it was
+ * armed only pushed cp->expires, so it waits for the rest of the time then.
+ */
 static void xvs_conn_timer_fn(struct timer_list *t)
 {
 	struct xvs_conn *cp = from_timer(cp, t, timer);
+	unsigned long expires = READ_ONCE(cp->expires);
 
+	if (time_after(expires, jiffies)) {
+		mod_timer(&cp->timer, expires);
+		return;
+	}
 	xvs_conn_expire(cp);
 }
 
+/*
+ * Gives a packet's reference back; the entry is now due 'timeout' from
+ * now, as IPVS re-arms its timer here.  The stamp is written at most once
+ * a jiffy, and the timer moved only when it is not pending or would fire
+ * too late (a shorter timeout of a new state), so an ordinary packet
+ * takes no timer lock.
+ */
 void xvs_conn_put(struct xvs_conn *cp)
 {
-	if ((cp->flags & IP_VS_CONN_F_ONE_PACKET) &&
-	    refcount_read(&cp->refcnt) == 1 && !timer_pending(&cp->timer)) {
-		xvs_conn_expire(cp);
+	unsigned long expires;
+
+	if (cp->flags & IP_VS_CONN_F_ONE_PACKET) {
+		WRITE_ONCE(cp->expires, jiffies);
+		if (refcount_read(&cp->refcnt) == 1 &&
+		    !timer_pending(&cp->timer)) {
+			xvs_conn_expire(cp);
+			return;
+		}
+		mod_timer(&cp->timer, jiffies);
+		__xvs_conn_put(cp);
 		return;
 	}
-	mod_timer(&cp->timer, jiffies +
-		  ((cp->flags & IP_VS_CONN_F_ONE_PACKET) ? 0 : cp->timeout));
+	expires = jiffies + READ_ONCE(cp->timeout);
+	if (READ_ONCE(cp->expires) != expires)
+		WRITE_ONCE(cp->expires, expires);
+	if (!timer_pending(&cp->timer) ||
+	    time_before(expires, READ_ONCE(cp->timer.expires)))
+		mod_timer(&cp->timer, expires);
 	__xvs_conn_put(cp);
 }
 
 void xvs_conn_expire_now(struct xvs_conn *cp)
 {
+	/* Due now; a timer running right now sees it and expires the entry. */
+	WRITE_ONCE(cp->expires, jiffies);
 	/*
 	 * Only a pending timer is moved: once the expiry has deleted it,
 	 * it must stay deleted.
 	 */
 	if (timer_pending(&cp->timer) &&
-	    time_after(cp->timer.expires, jiffies))
+	    time_after(READ_ONCE(cp->timer.expires), jiffies))
 		mod_timer_pending(&cp->timer, jiffies);
 }
 
@@ -584,6 +596,7 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		cp->flags |= IP_VS_CONN_F_NFCT;
 	spin_lock_init(&cp->lock);
 	timer_setup(&cp->timer, xvs_conn_timer_fn, 0);
+	cp->expires = jiffies;
 	refcount_set(&cp->refcnt, 1);	/* the caller's */
 	atomic_set(&cp->in_pkts, 0);
 	cp->pp = xvs_proto_get(cp->protocol);
@@ -624,7 +637,6 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 		cp->ext = ext;
 		cp->cport = xvs_conn_pe_key_port(p);
 	}
-	cp->xmit = xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK);
 	xvs_app_bind_conn(cp);
 	atomic_inc(&xnet->conn_count);
 
@@ -653,12 +665,8 @@ struct xvs_conn *xvs_conn_create(struct xvs_net *xnet,
 void xvs_conn_bind_synced(struct xvs_conn *cp, struct xvs_dest *dest)
 {
 	spin_lock_bh(&cp->lock);
-	if (!cp->dest && xvs_conn_bind_dest(cp, dest)) {
-		WRITE_ONCE(cp->xmit,
-			   xvs_conn_xmit_ops(cp->flags & IP_VS_CONN_F_FWD_MASK));
-		if (!xvs_conn_app(cp))
-			xvs_app_bind_conn(cp);
-	}
+	if (!cp->dest && xvs_conn_bind_dest(cp, dest) && !xvs_conn_app(cp))
+		xvs_app_bind_conn(cp);
 	spin_unlock_bh(&cp->lock);
 }
 
@@ -675,7 +683,7 @@ static bool xvs_conn_drop_ok(struct xvs_conn_table *tab, struct xvs_conn *cp)
 	int n;
 
 	if (time_before(jiffies + READ_ONCE(cp->timeout),
-			READ_ONCE(cp->timer.expires) + 60 * HZ))
+			READ_ONCE(cp->expires) + 60 * HZ))
 		return false;
 	n = atomic_read(&cp->in_pkts);
 	if (n <= 0 || n >= ARRAY_SIZE(tab->drop_countdown))
@@ -1016,8 +1024,7 @@ static void xvs_conn_format_addr(char *buf, size_t len, u16 af,
 
 static unsigned int xvs_conn_expires_secs(const struct xvs_conn *cp)
 {
-	return jiffies_delta_to_msecs(READ_ONCE(cp->timer.expires) -
-				      jiffies) / 1000;
+	return jiffies_delta_to_msecs(READ_ONCE(cp->expires) - jiffies) / 1000;
 }
 
 /* Columns common to both files, up to and including the state. */

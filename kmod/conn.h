@@ -5,8 +5,9 @@
  * A connection is found from both directions through one key, its client
  * end (see core/xvs_hash.h); the full tuple is compared afterwards.  The
  * table holds one reference while the entry is hashed; packet handlers take
- * another for the time they use it and re-arm the expiry timer when they
- * give it back, so a connection expires 'timeout' after its last packet.
+ * another for the time they use it and, when they give it back, push its
+ * due time ('expires') to 'timeout' after now, so a connection expires
+ * 'timeout' after its last packet.
  */
 #ifndef XVS_CONN_H
 #define XVS_CONN_H
@@ -96,7 +97,13 @@ struct xvs_conn {
 	 */
 	struct xvs_conn *control;
 	const struct xvs_proto_ops *pp;
-	const struct xvs_xmit_ops *xmit;	/* NULL: method unsupported */
+	/*
+	 * When the entry is due: its last packet's time plus the timeout
+	 * (what IPVS keeps in its timer).  Packets only move this stamp; the
+	 * timer, pending at or before it, re-arms itself for the rest when
+	 * it fires, and is moved only to an earlier time (conn.c).
+	 */
+	unsigned long expires;
 	/* Route to the real server, owned by the forwarding method. */
 	struct dst_entry __rcu *dst_cache;
 	/* Our source address on that route (tunnels), set with dst_cache. */
@@ -157,6 +164,32 @@ static inline __be16 xvs_conn_shown_cport(const struct xvs_conn *cp)
 static inline unsigned int xvs_conn_fwd_method(const struct xvs_conn *cp)
 {
 	return READ_ONCE(cp->flags) & IP_VS_CONN_F_FWD_MASK;
+}
+
+/* The methods of a forwarding method (IP_VS_CONN_F_*); NULL: unsupported. */
+static inline const struct xvs_xmit_ops *xvs_conn_xmit_ops(unsigned int method)
+{
+	switch (method) {
+	case IP_VS_CONN_F_MASQ:
+		return &xvs_xmit_nat;
+	case IP_VS_CONN_F_DROUTE:
+		return &xvs_xmit_dr;
+	case IP_VS_CONN_F_TUNNEL:
+		return &xvs_xmit_tun;
+	case IP_VS_CONN_F_LOCALNODE:
+		return &xvs_xmit_local;
+	case IP_VS_CONN_F_BYPASS:
+		return &xvs_xmit_bypass;
+	default:
+		/* Not implemented yet: packets continue unchanged. */
+		return NULL;
+	}
+}
+
+/* How the connection's packets are sent, from its method; NULL: unchanged. */
+static inline const struct xvs_xmit_ops *xvs_conn_xmit(const struct xvs_conn *cp)
+{
+	return xvs_conn_xmit_ops(xvs_conn_fwd_method(cp));
 }
 
 /*

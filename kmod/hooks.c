@@ -68,7 +68,8 @@ static inline bool xvs_sk_nodefrag(const struct sk_buff *skb,
 }
 
 /* The IP layer has validated and linearised the IPv4 header. */
-static void xvs_parse_ipv4(const struct sk_buff *skb, struct xvs_pkt *pkt)
+static __always_inline void xvs_parse_ipv4(const struct sk_buff *skb,
+					   struct xvs_pkt *pkt)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
@@ -81,7 +82,8 @@ static void xvs_parse_ipv4(const struct sk_buff *skb, struct xvs_pkt *pkt)
 }
 
 /* Parses the network header of a packet of family 'pf'; false: skip it. */
-static bool xvs_parse(u8 pf, const struct sk_buff *skb, struct xvs_pkt *pkt)
+static __always_inline bool xvs_parse(u8 pf, const struct sk_buff *skb,
+				      struct xvs_pkt *pkt)
 {
 	if (pf == NFPROTO_IPV6)
 		return xvs_parse_ipv6(skb, pkt);
@@ -101,7 +103,8 @@ static inline bool xvs_is_ipv4_frag(const struct sk_buff *skb,
 	return pkt->af == AF_INET && ip_is_fragment(ip_hdr(skb));
 }
 
-static bool xvs_pkt_ports(const struct sk_buff *skb, struct xvs_pkt *pkt)
+static __always_inline bool xvs_pkt_ports(const struct sk_buff *skb,
+					  struct xvs_pkt *pkt)
 {
 	__be16 buf[2];
 	const __be16 *ports;
@@ -119,10 +122,9 @@ static bool xvs_pkt_ports(const struct sk_buff *skb, struct xvs_pkt *pkt)
  * the tuple its protocol names (AH/ESP).  'in': the packet comes from the
  * client side.
  */
-static struct xvs_conn *xvs_pkt_conn_get(struct xvs_net *xnet,
-					 const struct sk_buff *skb,
-					 const struct xvs_proto_ops *pp,
-					 struct xvs_pkt *pkt, bool in)
+static __always_inline struct xvs_conn *
+xvs_pkt_conn_get(struct xvs_net *xnet, const struct sk_buff *skb,
+		 const struct xvs_proto_ops *pp, struct xvs_pkt *pkt, bool in)
 {
 	struct xvs_pkt key;
 
@@ -274,6 +276,7 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 				struct xvs_pkt *pkt, unsigned int hooknum,
 				bool *related)
 {
+	const struct xvs_xmit_ops *xmit;
 	struct xvs_pkt rev;
 	struct xvs_icmp ic;
 	struct xvs_conn *cp;
@@ -320,12 +323,13 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 	}
 
 	xvs_traffic_stats(cp, skb, true);
-	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && cp->xmit &&
-	    cp->xmit->icmp_xmit) {
-		verdict = cp->xmit->icmp_xmit(skb, cp, &ic, hooknum);
+	xmit = xvs_conn_xmit(cp);
+	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && xmit &&
+	    xmit->icmp_xmit) {
+		verdict = xmit->icmp_xmit(skb, cp, &ic, hooknum);
 	} else {
-		verdict = cp->xmit ? cp->xmit->xmit(skb, cp, cp->pp, &ic.inner) :
-				     NF_ACCEPT;
+		verdict = xmit ? xmit->xmit(skb, cp, cp->pp, &ic.inner) :
+				 NF_ACCEPT;
 		atomic_inc(&cp->in_pkts);
 	}
 out:
@@ -374,8 +378,8 @@ static unsigned int xvs_out_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 			goto out;
 		}
 		/* ->icmp_reply() counts its drops. */
-		if (cp->xmit && cp->xmit->icmp_reply &&
-		    !cp->xmit->icmp_reply(skb, cp, &ic, hooknum))
+		if (xvs_xmit_nat.icmp_reply &&
+		    !xvs_xmit_nat.icmp_reply(skb, cp, &ic, hooknum))
 			goto out;
 	}
 	xvs_traffic_stats(cp, skb, false);
@@ -477,6 +481,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
 	struct xvs_net *xnet = xvs_net(state->net);
+	const struct xvs_xmit_ops *xmit;
 	const struct xvs_proto_ops *pp;
 	struct xvs_conn *cp = NULL;
 	struct xvs_pkt pkt;
@@ -568,8 +573,9 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 
 	xvs_traffic_stats(cp, skb, true);
 	pp->state_transition(cp, XVS_DIR_INPUT, skb, &pkt);
-	if (cp->xmit)
-		verdict = cp->xmit->xmit(skb, cp, pp, &pkt);
+	xmit = xvs_conn_xmit(cp);
+	if (xmit)
+		verdict = xmit->xmit(skb, cp, pp, &pkt);
 	else
 		verdict = NF_ACCEPT;
 	/* The skb may be gone now.  Counts it; a sync master may send cp. */
@@ -627,9 +633,8 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 		return xvs_out_no_conn(xnet, skb, &pkt);
 
 	/* ->reply() counts its drops. */
-	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && cp->xmit &&
-	    cp->xmit->reply &&
-	    !cp->xmit->reply(skb, cp, pp, &pkt, state->hook)) {
+	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && xvs_xmit_nat.reply &&
+	    !xvs_xmit_nat.reply(skb, cp, pp, &pkt, state->hook)) {
 		xvs_conn_put(cp);
 		kfree_skb(skb);
 		return NF_STOLEN;

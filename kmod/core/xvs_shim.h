@@ -27,6 +27,7 @@
 #define xvs_read_once(x)	READ_ONCE(x)
 #define xvs_write_once(x, v)	WRITE_ONCE(x, v)
 #define xvs_atomic_read(a)	atomic_read(a)
+#define xvs_always_inline	__always_inline
 
 #define xvs_ntohl(x)		be32_to_cpu((__force __be32)(x))
 #define xvs_ntohs(x)		be16_to_cpu(x)
@@ -112,6 +113,8 @@ static inline void atomic_dec(atomic_t *a)
 #define xvs_read_once(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define xvs_write_once(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define xvs_atomic_read(a)	xvs_host_atomic_read(a)
+
+#define xvs_always_inline	inline __attribute__((__always_inline__))
 
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
