@@ -11,12 +11,15 @@
 #include <linux/delay.h>
 #include <linux/inet.h>
 #include <linux/namei.h>
+#include <linux/random.h>
 #include <linux/rhashtable.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
 
 #include "xvs.h"
 #include "conn.h"
+#include "core/xvs_hash.h"
 
 struct conn_ctx {
 	struct xvs_net *xnet;
@@ -452,6 +455,32 @@ static void conn_expire_stale(struct kunit *test)
 	dest->sched.flags |= XVS_DEST_F_AVAILABLE;
 }
 
+/*
+ * The key hash, written out for its 20 bytes so that it inlines into the
+ * lookup (core/xvs_hash.h), must be the kernel's own hsiphash() of the
+ * key: checked against it for random keys and secrets of both families.
+ */
+static void conn_key_hash_is_hsiphash(struct kunit *test)
+{
+	siphash_key_t secret;
+	hsiphash_key_t hkey;
+	struct xvs_conn_key k;
+	u32 addr[4];
+	int i;
+
+	BUILD_BUG_ON(sizeof(hkey) != sizeof(secret));
+	for (i = 0; i < 1000; i++) {
+		get_random_bytes(&secret, sizeof(secret));
+		get_random_bytes(addr, sizeof(addr));
+		xvs_conn_key_init(&k, i & 1 ? AF_INET6 : AF_INET,
+				  get_random_u32() & 0xff, addr,
+				  (__force __be16)get_random_u32());
+		memcpy(&hkey, &secret, sizeof(hkey));
+		KUNIT_ASSERT_EQ(test, xvs_conn_key_hash(&k, &secret),
+				hsiphash(&k, sizeof(k), &hkey));
+	}
+}
+
 static struct kunit_case xvs_conn_cases[] = {
 	KUNIT_CASE(conn_insert_lookup),
 	KUNIT_CASE(conn_state_accounting),
@@ -459,6 +488,7 @@ static struct kunit_case xvs_conn_cases[] = {
 	KUNIT_CASE(conn_grow),
 	KUNIT_CASE(conn_templates),
 	KUNIT_CASE(conn_expire_stale),
+	KUNIT_CASE(conn_key_hash_is_hsiphash),
 	{}
 };
 
