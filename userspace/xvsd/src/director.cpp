@@ -9,6 +9,7 @@ namespace xvsd {
 
 using Clock = std::chrono::steady_clock;
 
+
 Director::Director(Logger &log, LdConfig cfg, std::unique_ptr<Table> table,
 		   BgpAnnouncer::Runner bgp)
 	: log_(log), table_(std::move(table)), rec_(log), bgp_(log, std::move(bgp)),
@@ -36,8 +37,18 @@ void Director::stop(bool clean)
 	cv_.notify_all();
 	if (thread_.joinable())
 		thread_.join();
-	// before the table goes: the router must stop sending first
+	// Before the table goes, the router must stop sending: a segment of an
+	// established connection that reaches this director without its
+	// service is delivered locally and answered with a reset.  bgpd sends
+	// the withdrawal at once (advertisement-interval 0); a drain of
+	// bgp_drain_ (2 s) covers its way through the router's RIB into its FIB.
+	bool withdrew = !bgp_.announced().empty();
 	bgp_.withdraw_all("xvsd stops");
+	if (withdrew && clean && rec_.has_managed()) {
+		log_.info("BGP: waiting " + std::to_string(bgp_drain_.count()) +
+			  " ms for the router before removing the IPVS table");
+		std::this_thread::sleep_for(bgp_drain_);
+	}
 	if (clean && rec_.has_managed()) {
 		try {
 			rec_.remove_all(*table_);

@@ -61,6 +61,9 @@ public:
 	// managed table when `clean`.
 	void stop(bool clean);
 	void set_enabled(bool on);
+	// How long a clean stop waits between withdrawing its BGP
+	// announcements and removing the IPVS table (tests shorten it).
+	void set_bgp_drain(std::chrono::milliseconds d) { bgp_drain_ = d; }
 	void set_config(LdConfig cfg);
 	// Runs a round now: the kernel table changed behind xvsd's back.
 	void refresh();
@@ -89,6 +92,7 @@ private:
 	std::string last_error_;
 	std::thread thread_;
 	std::chrono::steady_clock::time_point bgp_asserted_;	// last reassert
+	std::chrono::milliseconds bgp_drain_{2000};
 };
 
 } // namespace xvsd

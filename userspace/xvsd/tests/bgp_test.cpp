@@ -309,6 +309,7 @@ TEST(BgpDirector, AnnouncesOnlyALoadedTableAndWithdrawsOnStop)
 	ToyTable *t = table.get();
 	t->broken = true;
 	Director d(log, c, std::move(table), v.runner());
+	d.set_bgp_drain(10ms);
 	d.set_enabled(true);
 	d.round();
 	EXPECT_TRUE(v.calls.empty()) << v.calls.at(0);
@@ -325,9 +326,13 @@ TEST(BgpDirector, AnnouncesOnlyALoadedTableAndWithdrawsOnStop)
 	d.set_enabled(true);
 	d.round();
 	v.calls.clear();
+	auto t0 = std::chrono::steady_clock::now();
 	d.stop(true);
 	EXPECT_EQ(v.calls, (std::vector<std::string>{
 		"router bgp 65001 | address-family ipv4 unicast | no network 10.99.0.100/32"}));
+	// the drain between the withdrawal and the table's removal
+	EXPECT_GE(std::chrono::steady_clock::now() - t0, 10ms);
+	EXPECT_TRUE(t->svcs.empty());
 }
 
 TEST(BgpDirector, CheckOffWithdraws)
