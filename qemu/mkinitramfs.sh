@@ -34,6 +34,14 @@ for b in "${host_bins[@]}"; do [ -x "$b" ] || die "missing $b"; done
 # Shipped when installed (fwmark scenarios mark packets with nft).
 opt_bins=()
 for b in /usr/sbin/nft; do [ -x "$b" ] && opt_bins+=("$b"); done
+# FRR's zebra, bgpd and vtysh when the host has them (package frr): the
+# routers and directors of ecmp-tier speak BGP with them.  A lab without
+# them fails its FRR step.
+frr_bins=()
+for b in /usr/lib/frr/zebra /usr/lib/frr/bgpd /usr/bin/vtysh; do
+	[ -x "$b" ] && frr_bins+=("$b")
+done
+[ ${#frr_bins[@]} -eq 3 ] || frr_bins=()
 # Asked for by the caller (make bench ships perf): absolute host paths.
 for b in ${XVS_EXTRA_BINS:-}; do
 	[ -x "$b" ] || die "XVS_EXTRA_BINS: no executable $b"
@@ -140,7 +148,7 @@ mods=$(printf '%s\n' "${!mod_set[@]}" | sort)
 key=$( {
 	cat "$0" "$ROOT/qemu/init" "$ROOT/qemu/demo-guest.sh"
 	echo "$KVER $KMODDIR"
-	stat -L -c '%n %s %Y' "$BUSYBOX" "${host_bins[@]}" "${opt_bins[@]}"
+	stat -L -c '%n %s %Y' "$BUSYBOX" "${host_bins[@]}" "${opt_bins[@]}" "${frr_bins[@]}"
 	[ ${#project_bins[@]} -eq 0 ] || stat -L -c '%n %s %Y' "${project_bins[@]}"
 	[ -f "$XVS_KO" ] && stat -c '%n %s %Y' "$XVS_KO"
 	[ -z "$XVS_MODULES_KO" ] || stat -c 'modules %n %s %Y' "$XVS_MODULES_KO"
@@ -182,6 +190,11 @@ copy_with_libs /usr/sbin/ip /usr/sbin/ip
 copy_with_libs /usr/sbin/ipvsadm /usr/sbin/ipvsadm
 copy_with_libs /usr/bin/kmod /usr/bin/kmod
 for b in "${opt_bins[@]}"; do copy_with_libs "$b"; done
+# (FRR's libraries come by their RUNPATH, copied at the same place)
+for b in "${frr_bins[@]}"; do
+	copy_with_libs "$b"
+	strip --strip-debug "$stage$b" 2>/dev/null || true
+done
 for t in insmod rmmod modprobe lsmod depmod modinfo; do
 	ln -sf ../bin/kmod "$stage/usr/sbin/$t"
 	# the kernel's request_module() runs /sbin/modprobe
@@ -218,6 +231,9 @@ cp "$ROOT/qemu/init" "$stage/init"
 chmod 755 "$stage/init"
 echo "root:x:0:0:root:/root:/bin/sh" > "$stage/etc/passwd"
 echo "root:x:0:" > "$stage/etc/group"
+# FRR's daemons run as root (-u root -g root) and insist that their user be
+# in the vty group
+[ ${#frr_bins[@]} -eq 0 ] || echo "frrvty:x:85:root" >> "$stage/etc/group"
 printf '127.0.0.1 localhost\n' > "$stage/etc/hosts"
 # ipvsadm resolves service names (the seed uses "telnet")
 for f in /etc/services /etc/protocols; do

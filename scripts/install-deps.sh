@@ -9,6 +9,10 @@ packages=(
 	qemu-system-x86 busybox-static iproute2 ipvsadm nftables
 	libnl-3-dev libnl-genl-3-dev libgtest-dev googletest libpopt-dev
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache rsync xz-utils
+	# FRR's zebra, bgpd and vtysh go into the test image: the router and
+	# directors of tests/qemu/ecmp-tier.sh speak BGP with them (Debian
+	# starts its frr service with zebra alone, which changes no route)
+	frr
 )
 
 # `install-deps.sh kernel`: only what building the test kernel needs

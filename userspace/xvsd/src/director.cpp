@@ -9,9 +9,11 @@ namespace xvsd {
 
 using Clock = std::chrono::steady_clock;
 
-Director::Director(Logger &log, LdConfig cfg, std::unique_ptr<Table> table)
-	: log_(log), table_(std::move(table)), rec_(log),
-	  cfg_(std::make_shared<const LdConfig>(std::move(cfg)))
+
+Director::Director(Logger &log, LdConfig cfg, std::unique_ptr<Table> table,
+		   BgpAnnouncer::Runner bgp)
+	: log_(log), table_(std::move(table)), rec_(log), bgp_(log, std::move(bgp)),
+	  cfg_(std::make_shared<const LdConfig>(std::move(cfg))), bgp_asserted_(Clock::now())
 {
 }
 
@@ -35,6 +37,18 @@ void Director::stop(bool clean)
 	cv_.notify_all();
 	if (thread_.joinable())
 		thread_.join();
+	// Before the table goes, the router must stop sending: a segment of an
+	// established connection that reaches this director without its
+	// service is delivered locally and answered with a reset.  bgpd sends
+	// the withdrawal at once (advertisement-interval 0); a drain of
+	// bgp_drain_ (2 s) covers its way through the router's RIB into its FIB.
+	bool withdrew = !bgp_.announced().empty();
+	bgp_.withdraw_all("xvsd stops");
+	if (withdrew && clean && rec_.has_managed()) {
+		log_.info("BGP: waiting " + std::to_string(bgp_drain_.count()) +
+			  " ms for the router before removing the IPVS table");
+		std::this_thread::sleep_for(bgp_drain_);
+	}
 	if (clean && rec_.has_managed()) {
 		try {
 			rec_.remove_all(*table_);
@@ -136,6 +150,27 @@ void Director::round()
 			ipvs->reset();
 	}
 	snap.error = last_error_;
+
+	// Announce only what this director can serve: the table is its own
+	// and loaded, and the service has a live real server.
+	PrefixSet want;
+	const char *why;
+	if (!enabled) {
+		why = "the IPVS table is not this node's";
+	} else if (!last_error_.empty()) {
+		why = "the IPVS table could not be loaded";
+	} else {
+		want = wanted_prefixes(*cfg, book_);
+		why = "no real server is up";
+	}
+	bgp_.update(cfg->bgp_as, want, why);
+	// now and then: a bgpd restarted since has forgotten them
+	if (Clock::now() - bgp_asserted_ >= std::chrono::seconds(30)) {
+		bgp_.reassert();
+		bgp_asserted_ = Clock::now();
+	}
+	for (auto &[prefix, v6] : bgp_.announced())
+		snap.announced.push_back(prefix);
 	for (auto &vs : cfg->virtuals) {
 		VirtualSnapshot v;
 		v.key = vs.key_str();

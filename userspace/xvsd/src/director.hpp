@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "bgp.hpp"
 #include "health.hpp"
 #include "ldirectord_cf.hpp"
 #include "log.hpp"
@@ -42,19 +43,27 @@ struct DirectorSnapshot {
 	bool enabled = false;
 	std::string error;			// last kernel error, empty: none
 	std::vector<VirtualSnapshot> virtuals;
+	std::vector<std::string> announced;	// BGP prefixes bgpd announces
 };
 
 class Director {
 public:
-	Director(Logger &log, LdConfig cfg, std::unique_ptr<Table> table);
+	// `bgp` runs the vtysh commands of the BGP announcements (tests give
+	// their own)
+	Director(Logger &log, LdConfig cfg, std::unique_ptr<Table> table,
+		 BgpAnnouncer::Runner bgp = run_vtysh);
 	Director(const Director &) = delete;
 	Director &operator=(const Director &) = delete;
 	~Director();
 
 	void start();
-	// Stops the thread; removes the managed table when `clean`.
+	// Stops the thread and withdraws the BGP announcements; removes the
+	// managed table when `clean`.
 	void stop(bool clean);
 	void set_enabled(bool on);
+	// How long a clean stop waits between withdrawing its BGP
+	// announcements and removing the IPVS table (tests shorten it).
+	void set_bgp_drain(std::chrono::milliseconds d) { bgp_drain_ = d; }
 	void set_config(LdConfig cfg);
 	// Runs a round now: the kernel table changed behind xvsd's back.
 	void refresh();
@@ -71,6 +80,7 @@ private:
 	std::unique_ptr<Table> table_;
 	Reconciler rec_;
 	HealthBook book_;
+	BgpAnnouncer bgp_;
 
 	mutable std::mutex mu_;
 	std::condition_variable cv_;
@@ -81,6 +91,8 @@ private:
 	DirectorSnapshot snap_;
 	std::string last_error_;
 	std::thread thread_;
+	std::chrono::steady_clock::time_point bgp_asserted_;	// last reassert
+	std::chrono::milliseconds bgp_drain_{2000};
 };
 
 } // namespace xvsd

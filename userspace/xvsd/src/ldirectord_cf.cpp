@@ -189,6 +189,40 @@ bool parse_endpoint(const std::string &text, Endpoint &out, std::string &why)
 	return true;
 }
 
+bool parse_prefix(const std::string &text, std::string &out, bool &v6, std::string &why)
+{
+	auto slash = text.find('/');
+	if (slash == std::string::npos) {
+		why = "expected address/length, got '" + text + "'";
+		return false;
+	}
+	xvs::Address a;
+	try {
+		a = xvs::Address::parse(text.substr(0, slash));
+	} catch (const xvs::Error &) {
+		why = "bad address in '" + text + "'";
+		return false;
+	}
+	v6 = a.is_v6();
+	unsigned long len;
+	unsigned long max = v6 ? 128 : 32;
+	if (!parse_uint(text.substr(slash + 1), 0, max, len)) {
+		why = "bad prefix length in '" + text + "' (0 to " + std::to_string(max) + ")";
+		return false;
+	}
+	// bgpd would silently announce the network the bits belong to, which
+	// is not what the line says
+	std::size_t nbytes = v6 ? 16 : 4;
+	for (std::size_t bit = len; bit < nbytes * 8; bit++) {
+		if (a.bytes[bit / 8] & (0x80 >> (bit % 8))) {
+			why = "'" + text + "' has host bits set";
+			return false;
+		}
+	}
+	out = a.str() + "/" + std::to_string(len);
+	return true;
+}
+
 namespace {
 
 // Keys valid only inside a virtual section.
@@ -196,6 +230,7 @@ const std::set<std::string> section_keys = {
 	"real", "service", "request", "receive", "scheduler", "protocol",
 	"persistent", "netmask", "checktype", "checkport", "virtualhost",
 	"httpmethod", "httpstatus", "login", "passwd", "checkcommand", "database",
+	"announce",
 };
 // Keys valid globally and inside a section.
 const std::set<std::string> shared_keys = {
@@ -207,7 +242,7 @@ const std::set<std::string> shared_keys = {
 const std::set<std::string> global_keys = {
 	"autoreload", "callback", "logfile", "execute", "fork", "supervised",
 	"maintenancedir", "readdquiescent", "smtp", "emailalertfrom",
-	"expirestale",
+	"expirestale", "bgp",
 };
 
 struct Parser {
@@ -403,6 +438,19 @@ struct Parser {
 			vs.passwd = v;
 		} else if (k == "checkcommand") {
 			vs.checkcommand = v;
+		} else if (k == "announce") {
+			vs.announce_line = line;
+			auto l = lower(v);
+			if (l == "no") {
+				vs.announce.clear();
+			} else if (l == "yes") {
+				vs.announce = "yes";
+			} else {
+				bool v6;
+				std::string why;
+				if (!parse_prefix(v, vs.announce, v6, why))
+					err("bad announce: " + why + " (yes, no or a prefix)");
+			}
 		} else if (k == "database") {
 			// sql checks are not supported; accepted for compatibility
 		} else {
@@ -452,6 +500,12 @@ struct Parser {
 				cfg.expire_stale = 2;
 			else
 				err("bad expirestale '" + raw + "' (no, udp or all)");
+		} else if (k == "bgp") {
+			// AS numbers are 32-bit (RFC 6793); 0 is reserved
+			unsigned long as;
+			if (!parse_uint(unquote(raw), 1, 0xffffffffUL, as))
+				err("bad bgp '" + raw + "' (the AS number of router bgp, 1 to 4294967295)");
+			cfg.bgp_as = static_cast<std::uint32_t>(as);
 		} else {
 			shared(cfg.timing, k, raw);
 		}
@@ -557,7 +611,33 @@ struct Parser {
 					err("real server family differs from the virtual service");
 				}
 			}
+			announce_prefix(vs);
 		}
+	}
+
+	// The prefix a virtual service announces: its address as a host
+	// route unless announce= says otherwise; a firewall-mark service has
+	// no address, so it must name one.
+	void announce_prefix(VirtualService &vs)
+	{
+		bool explicit_yes = vs.announce == "yes";
+		if (vs.announce_line && !cfg.bgp_as) {
+			line = vs.announce_line;
+			err("announce= needs the global bgp= (the AS of router bgp)");
+		}
+		if (!cfg.bgp_as)
+			return;
+		if (vs.announce_line && !explicit_yes)
+			return;		// a prefix, or no
+		if (vs.fwmark) {
+			if (explicit_yes) {
+				line = vs.announce_line;
+				err("announce=yes on a firewall-mark service: name the prefix (announce=A.B.C.D/32)");
+			}
+			vs.announce.clear();
+			return;
+		}
+		vs.announce = vs.ep.addr.str() + (vs.ep.addr.is_v6() ? "/128" : "/32");
 	}
 };
 

@@ -74,6 +74,11 @@ struct VirtualService {
 	std::string checkcommand;
 	CheckTiming timing;
 	std::vector<RealServer> reals;
+	// announce=: the prefix xvsd announces over BGP for this service
+	// ("10.0.0.1/32"), empty: none.  With bgp= set it defaults to the
+	// virtual address as a host route; announce=no keeps it out.
+	std::string announce;
+	int announce_line = 0;			// where announce= was, 0: default
 
 	std::string key_str() const;		// "211.58.250.6:80" or "fwmark 7"
 	xvs::Service to_ipvs() const;
@@ -87,12 +92,21 @@ struct LdConfig {
 	// expirestale=: the value xvsd gives xvs.ko's net.xvs.expire_stale_conn
 	// (0 no, 1 udp, 2 all); unset: the switch is left as it is.
 	std::optional<int> expire_stale;
+	// bgp=: the AS of the FRR bgpd on this host ("router bgp AS") under
+	// which xvsd announces the virtual services' prefixes while they
+	// have a live real server; unset: xvsd announces nothing.
+	std::optional<std::uint32_t> bgp_as;
 	std::vector<VirtualService> virtuals;
 };
 
 // Parses ldirectord.cf text; throws xvs::Error(EINVAL) naming FILE:LINE.
 LdConfig parse_ldirectord(const std::string &text, const std::string &file = "ldirectord.cf");
 LdConfig load_ldirectord(const std::string &path);
+
+// "10.0.0.0/24", "2001:db8::1/128": a network prefix without host bits, as
+// `network` under FRR's `router bgp` takes it; false (and why) otherwise.
+// `out` gets the canonical form.
+bool parse_prefix(const std::string &text, std::string &out, bool &v6, std::string &why);
 
 // "10.0.0.1:80", "[::1]:80", "host:http"; false when malformed.
 bool parse_endpoint(const std::string &text, Endpoint &out, std::string &why);

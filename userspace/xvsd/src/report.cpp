@@ -37,6 +37,12 @@ std::string status_text(const HaStatus &ha, const DirectorSnapshot &d, const std
 	s += std::string("IPVS table: ") + (d.enabled ? "managed" : "released") + "\n";
 	if (!d.error.empty())
 		s += "last error: " + d.error + "\n";
+	if (!d.announced.empty()) {
+		s += "BGP announced:";
+		for (auto &p : d.announced)
+			s += " " + p;
+		s += "\n";
+	}
 	for (auto &v : d.virtuals) {
 		s += "virtual " + v.key + " " + v.scheduler + (v.installed ? "" : " (not installed)") +
 		     "\n";
