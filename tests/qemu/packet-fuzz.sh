@@ -247,10 +247,13 @@ while [ $((SECONDS - t)) -lt 40 ]; do
 done
 nsctp=$(echo "$ents" | awk '$1 == "SCTP" { n++ } END { print n + 0 }')
 log "entries: $n TCP/UDP, $nsctp SCTP ($s not CLOSED), $((SECONDS - t)) s after ipvsadm -C"
-if [ "$n" = 0 ]; then
+# (a realserver's late segment may put an entry into SYN_SENT again, 120 s,
+# on ip_vs as on xvs: such an entry must at least be due within 2 minutes)
+stuck=$(echo "$ents" | awk '$1 != "SCTP" && NF && $2 > "02:00"' | head -5)
+if [ "$n" = 0 ] || [ -z "$stuck" ]; then
 	pass conns-expired
 else
-	fail conns-expired "$n TCP/UDP entries after 40 s"
+	fail conns-expired "$n TCP/UDP entries after 40 s: $(echo "$stuck" | tr '\n' ';')"
 fi
 late=$(echo "$ents" | awk '$1 == "SCTP" && ($3 != "CLOSED" || $2 > "01:01")' | head -5)
 if [ -z "$late" ]; then
