@@ -191,7 +191,7 @@ wait_kernel
 # the two runs must agree).
 KDEBUG_SCENARIOS=(lvs-nat:xvs rmmod-live:xvs netlink_badinput:xvs
 	persistence:xvs lvs-dr:xvs lvs-tun:xvs stale-udp:xvs
-	netlink-fuzz:xvs:xvs:2000)
+	netlink-fuzz:xvs:xvs:2000 packet-fuzz:xvs:2000)
 
 # prefix RESULTS_FILE: its PASS/FAIL lines with test names under kdebug/
 kdebug_results() {
