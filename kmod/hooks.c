@@ -46,6 +46,8 @@
 #include "sync.h"
 #include "drop.h"
 #include "schedule.h"
+#include "hooks.h"
+#include "fast_path.h"
 
 /*
  * Anything to do in this netns?  The hooks are only registered while it
@@ -475,13 +477,54 @@ static unsigned int xvs_out_no_conn(struct xvs_net *xnet, struct sk_buff *skb,
 	return xvs_refuse(xnet, skb, pkt->af, XVS_DROP_NAT_NO_CONN);
 }
 
+unsigned int xvs_in_forward(struct xvs_net *xnet, struct sk_buff *skb,
+			    struct xvs_conn *cp,
+			    const struct xvs_proto_ops *pp,
+			    struct xvs_pkt *pkt)
+{
+	const struct xvs_xmit_ops *xmit;
+	unsigned int verdict;
+
+	xvs_traffic_stats(cp, skb, true);
+	pp->state_transition(cp, XVS_DIR_INPUT, skb, pkt);
+	xmit = xvs_conn_xmit(cp);
+	if (xmit)
+		verdict = xmit->xmit(skb, cp, pp, pkt);
+	else
+		verdict = NF_ACCEPT;
+	/* The skb may be gone now.  Counts it; a sync master may send cp. */
+	xvs_sync_in_packet(xnet, cp);
+	xvs_conn_put(cp);
+	return verdict;
+}
+
+unsigned int xvs_out_deliver(struct xvs_net *xnet, struct sk_buff *skb,
+			     struct xvs_conn *cp,
+			     const struct xvs_proto_ops *pp,
+			     struct xvs_pkt *pkt, unsigned int hooknum)
+{
+	/* ->reply() counts its drops. */
+	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && xvs_xmit_nat.reply &&
+	    !xvs_xmit_nat.reply(skb, cp, pp, pkt, hooknum)) {
+		xvs_conn_put(cp);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+
+	xvs_traffic_stats(cp, skb, false);
+	pp->state_transition(cp, XVS_DIR_OUTPUT, skb, pkt);
+	skb->ipvs_property = 1;
+	xvs_conn_nfct(skb, cp, false);
+	xvs_conn_put(cp);
+	return NF_ACCEPT;
+}
+
 /* ---- the hooks ---------------------------------------------------------- */
 
 static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
 	struct xvs_net *xnet = xvs_net(state->net);
-	const struct xvs_xmit_ops *xmit;
 	const struct xvs_proto_ops *pp;
 	struct xvs_conn *cp = NULL;
 	struct xvs_pkt pkt;
@@ -571,17 +614,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 			return verdict;
 	}
 
-	xvs_traffic_stats(cp, skb, true);
-	pp->state_transition(cp, XVS_DIR_INPUT, skb, &pkt);
-	xmit = xvs_conn_xmit(cp);
-	if (xmit)
-		verdict = xmit->xmit(skb, cp, pp, &pkt);
-	else
-		verdict = NF_ACCEPT;
-	/* The skb may be gone now.  Counts it; a sync master may send cp. */
-	xvs_sync_in_packet(xnet, cp);
-	xvs_conn_put(cp);
-	return verdict;
+	return xvs_in_forward(xnet, skb, cp, pp, &pkt);
 }
 
 static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
@@ -632,20 +665,7 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 	if (!cp)
 		return xvs_out_no_conn(xnet, skb, &pkt);
 
-	/* ->reply() counts its drops. */
-	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_MASQ && xvs_xmit_nat.reply &&
-	    !xvs_xmit_nat.reply(skb, cp, pp, &pkt, state->hook)) {
-		xvs_conn_put(cp);
-		kfree_skb(skb);
-		return NF_STOLEN;
-	}
-
-	xvs_traffic_stats(cp, skb, false);
-	pp->state_transition(cp, XVS_DIR_OUTPUT, skb, &pkt);
-	skb->ipvs_property = 1;
-	xvs_conn_nfct(skb, cp, false);
-	xvs_conn_put(cp);
-	return NF_ACCEPT;
+	return xvs_out_deliver(xnet, skb, cp, pp, &pkt, state->hook);
 }
 
 /*
@@ -763,9 +783,11 @@ static int xvs_dev_event(struct notifier_block *nb, unsigned long event,
 			 void *ptr)
 {
 	struct xvs_net *xnet = container_of(nb, struct xvs_net, dev_notifier);
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
 	if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER)
-		xvs_conn_drop_routes(xnet, netdev_notifier_info_to_dev(ptr));
+		xvs_conn_drop_routes(xnet, dev);
+	xvs_fast_path_dev_event(xnet, dev, event);
 	return NOTIFY_DONE;
 }
 
@@ -786,8 +808,13 @@ int xvs_hooks_enable(struct xvs_net *xnet)
 		return 0;
 	err = nf_register_net_hooks(xnet->net, xvs_hook_ops,
 				    ARRAY_SIZE(xvs_hook_ops));
-	if (!err)
-		xnet->hooks_enabled = true;
+	if (err)
+		return err;
+	xnet->hooks_enabled = true;
+	/* The fast path only serves what the hooks would. */
+	err = xvs_fast_path_sync(xnet);
+	if (err)
+		xvs_hooks_disable(xnet);
 	return err;
 }
 
@@ -796,9 +823,10 @@ void xvs_hooks_disable(struct xvs_net *xnet)
 {
 	if (!xnet->hooks_enabled)
 		return;
+	xnet->hooks_enabled = false;
+	xvs_fast_path_sync(xnet);
 	nf_unregister_net_hooks(xnet->net, xvs_hook_ops,
 				ARRAY_SIZE(xvs_hook_ops));
-	xnet->hooks_enabled = false;
 }
 
 int xvs_hooks_net_init(struct xvs_net *xnet)

@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "hidden.h"
 #include "hooks_ipv6.h"
+#include "fast_path.h"
 
 unsigned int xvs_net_id __read_mostly;
 
@@ -50,6 +51,8 @@ static const struct xvs_net_part xvs_net_parts[] = {
 	{ "sync",	xvs_sync_net_init,	xvs_sync_net_exit },
 	{ "sysctl",	xvs_sysctl_net_init,	xvs_sysctl_net_exit },
 	{ "proc",	xvs_proc_net_init,	xvs_proc_net_exit },
+	/* its counters outlive the ingress hooks the hooks' exit removes */
+	{ "fast path",	xvs_fast_path_net_init,	xvs_fast_path_net_exit },
 	{ "hooks",	xvs_hooks_net_init,	xvs_hooks_net_exit },
 	{ "hidden",	xvs_hidden_net_init,	xvs_hidden_net_exit },
 	/*

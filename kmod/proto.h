@@ -27,6 +27,11 @@ struct xvs_pkt {
 	__be16 sport;			/* valid when the ports were readable */
 	__be16 dport;
 	bool ipv6_frag;			/* IPv6: came with a fragment header */
+	/*
+	 * Forwarded by the fast path (fast_path.c): it has no input route
+	 * and leaves without the OUTPUT chain.
+	 */
+	bool fast;
 };
 
 /* Outcome of a protocol's check before scheduling a new connection. */

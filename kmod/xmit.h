@@ -98,10 +98,28 @@ int xvs_xmit_route(struct xvs_conn *cp, struct sk_buff *skb, u16 out_af,
 
 /*
  * Sends a request that xvs_xmit_route() gave its route, as it is now (a
- * NAT request translated, a direct-routed one as the client sent it).
- * Returns NF_STOLEN.
+ * NAT request translated, a direct-routed one as the client sent it),
+ * through the OUTPUT chain, or straight to the route's output when @fast
+ * (the fast path's packets skip the inet chains).  Returns NF_STOLEN.
  */
-unsigned int xvs_xmit_send(struct sk_buff *skb, struct xvs_conn *cp);
+unsigned int xvs_xmit_send(struct sk_buff *skb, struct xvs_conn *cp,
+			   bool fast);
+
+/*
+ * Sends a packet we built (a tunnel's outer header of family @af) as
+ * ip_local_out() and ip6_local_out() do; without the OUTPUT chain when
+ * @fast.
+ */
+void xvs_xmit_local_out(struct net *net, struct sk_buff *skb, u16 af,
+			bool fast);
+
+/*
+ * The bytes a tunnel adds before a request of @cp (outer IP header and
+ * the GUE or GRE header of the destination's tunnel type): what the fast
+ * path keeps free of the route's MTU (xmit_tun.c).
+ */
+unsigned int xvs_tun_overhead(const struct xvs_conn *cp,
+			      const struct sk_buff *skb);
 
 /*
  * The request continues to the local stack (a local real server), marked

@@ -31,7 +31,7 @@ static unsigned int xvs_bypass_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
-	return xvs_xmit_send(skb, cp);
+	return xvs_xmit_send(skb, cp, pkt->fast);
 }
 
 const struct xvs_xmit_ops xvs_xmit_bypass = {

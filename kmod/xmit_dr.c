@@ -36,7 +36,7 @@ static unsigned int xvs_dr_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	}
 	if (local)
 		return xvs_xmit_to_local(skb, cp);
-	return xvs_xmit_send(skb, cp);
+	return xvs_xmit_send(skb, cp, pkt->fast);
 }
 
 const struct xvs_xmit_ops xvs_xmit_dr = {

@@ -125,13 +125,16 @@ static bool xvs_nat_bad_loopback(const struct xvs_conn *cp, bool was_input)
 	return ipv4_is_loopback(cp->daddr.ip);
 }
 
-/* Was the packet received from outside, rather than sent by this host? */
+/*
+ * Was the packet received from outside, rather than sent by this host?
+ * The fast path's packets were, and have no input route yet.
+ */
 static bool xvs_nat_was_input(const struct xvs_conn *cp,
 			      const struct sk_buff *skb)
 {
 	if (cp->af == AF_INET6)
 		return skb->dev && !(skb->dev->flags & IFF_LOOPBACK);
-	return rt_is_input_route(skb_rtable(skb));
+	return !skb_dst(skb) || rt_is_input_route(skb_rtable(skb));
 }
 
 /*
@@ -148,10 +151,10 @@ static int xvs_nat_route(struct xvs_conn *cp, struct sk_buff *skb,
 
 /* Hands the translated request on: to the local stack or out. */
 static unsigned int xvs_nat_send(struct sk_buff *skb, struct xvs_conn *cp,
-				 int local)
+				 int local, bool fast)
 {
 	if (!local)
-		return xvs_xmit_send(skb, cp);
+		return xvs_xmit_send(skb, cp, fast);
 	/*
 	 * An early-demuxed socket belongs to the old destination, unless the
 	 * translated packet still goes to the very same local address/port.
@@ -193,7 +196,7 @@ static unsigned int xvs_nat_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 		ip_hdr(skb)->daddr = cp->daddr.ip;
 		ip_send_check(ip_hdr(skb));
 	}
-	return xvs_nat_send(skb, cp, local);
+	return xvs_nat_send(skb, cp, local, pkt->fast);
 
 drop:
 	kfree_skb(skb);
@@ -225,7 +228,7 @@ static unsigned int xvs_nat_icmp_xmit(struct sk_buff *skb,
 	if (cp->af == AF_INET6 ? !xvs_nat_icmp6(skb, cp, ic, false) :
 				 !xvs_nat_icmp(skb, cp, ic, false))
 		return xvs_drop_skb(xnet, skb, XVS_DROP_MANGLE);
-	return xvs_nat_send(skb, cp, local);
+	return xvs_nat_send(skb, cp, local, false);
 
 drop:
 	kfree_skb(skb);

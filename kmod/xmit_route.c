@@ -429,7 +429,8 @@ unsigned int xvs_xmit_to_local(struct sk_buff *skb, struct xvs_conn *cp)
 	return NF_ACCEPT;
 }
 
-unsigned int xvs_xmit_send(struct sk_buff *skb, struct xvs_conn *cp)
+unsigned int xvs_xmit_send(struct sk_buff *skb, struct xvs_conn *cp,
+			   bool fast)
 {
 	/* Oversized packets were refused before; do not fragment-bounce. */
 	skb->ignore_df = 1;
@@ -441,8 +442,36 @@ unsigned int xvs_xmit_send(struct sk_buff *skb, struct xvs_conn *cp)
 	skb_forward_csum(skb);
 	if (skb->dev)
 		skb_clear_tstamp(skb);
-	NF_HOOK(cp->af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
-		NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
-		NULL, skb_dst(skb)->dev, dst_output);
+	if (fast)
+		dst_output(cp->xnet->net, NULL, skb);
+	else
+		NF_HOOK(cp->af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
+			NF_INET_LOCAL_OUT, cp->xnet->net, NULL, skb,
+			NULL, skb_dst(skb)->dev, dst_output);
 	return NF_STOLEN;
+}
+
+void xvs_xmit_local_out(struct net *net, struct sk_buff *skb, u16 af,
+			bool fast)
+{
+	if (!fast) {
+		if (af == AF_INET6)
+			ip6_local_out(net, skb->sk, skb);
+		else
+			ip_local_out(net, skb->sk, skb);
+		return;
+	}
+	/* What __ip_local_out() and __ip6_local_out() do before the hook. */
+	if (af == AF_INET6) {
+		unsigned int len = skb->len - sizeof(struct ipv6hdr);
+
+		ipv6_hdr(skb)->payload_len = len > IPV6_MAXPLEN ? 0 : htons(len);
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+		skb->protocol = htons(ETH_P_IPV6);
+	} else {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
+		skb->protocol = htons(ETH_P_IP);
+	}
+	dst_output(net, skb->sk, skb);
 }

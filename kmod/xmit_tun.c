@@ -84,6 +84,18 @@ static void xvs_tun_setup(struct xvs_tun *t, const struct xvs_dest *dest,
 	}
 }
 
+unsigned int xvs_tun_overhead(const struct xvs_conn *cp,
+			      const struct sk_buff *skb)
+{
+	const struct xvs_dest *dest = READ_ONCE(cp->dest);
+	u16 out_af = dest ? dest->af : cp->af;
+	struct xvs_tun t;
+
+	xvs_tun_setup(&t, dest, skb);
+	return t.hlen + (out_af == AF_INET6 ? sizeof(struct ipv6hdr) :
+					      sizeof(struct iphdr));
+}
+
 static int xvs_tun_gso_type(const struct xvs_tun *t, u16 af)
 {
 	int gso = af == AF_INET6 ? SKB_GSO_IPXIP6 : SKB_GSO_IPXIP4;
@@ -323,10 +335,7 @@ static unsigned int xvs_tun_xmit(struct sk_buff *skb, struct xvs_conn *cp,
 	skb_forward_csum(skb);
 	if (skb->dev)
 		skb_clear_tstamp(skb);
-	if (out_af == AF_INET6)
-		ip6_local_out(xnet->net, skb->sk, skb);
-	else
-		ip_local_out(xnet->net, skb->sk, skb);
+	xvs_xmit_local_out(xnet->net, skb, out_af, pkt->fast);
 	return NF_STOLEN;
 
 drop:

@@ -217,10 +217,12 @@ struct xvs_sysctl_vals {
 	int run_estimation;
 	int debug_level;		/* net.xvs.debug_level (drop.c) */
 	int expire_stale_conn;		/* net.xvs.expire_stale_conn */
+	int fast_path;			/* net.xvs.fast_path (fast_path.c) */
 };
 
 struct xvs_hidden_net;
 struct xvs_drop_stats;
+struct xvs_fast_stats;
 
 struct xvs_net {
 	struct net *net;
@@ -229,6 +231,15 @@ struct xvs_net {
 	struct notifier_block dev_notifier;
 	/* The netfilter hooks are registered (while there are services). */
 	bool hooks_enabled;		/* under mutex */
+	/*
+	 * The fast path's ingress hooks (fast_path.c): registered on every
+	 * device (fast_devs) while fast_on; both under RTNL.
+	 */
+	bool fast_on;
+	struct list_head fast_devs;
+	struct xvs_fast_stats __percpu *fast_stats;
+	struct ctl_table_header *fast_sysctl_hdr;
+	struct ctl_table *fast_sysctl_tbl;
 
 	struct hlist_head svc_table[XVS_SVC_TAB_SIZE];	/* RCU */
 	struct hlist_head fwm_table[XVS_SVC_TAB_SIZE];	/* RCU */

@@ -15,9 +15,13 @@
 # xvs-variant: ipvs
 # xvs-reference: ipvs
 # xvs-variant: xvs
+# xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fast.sh"
 
-LB=${1:?usage: lvs-dr.sh ipvs|xvs}
+LB=${1:?usage: lvs-dr.sh ipvs|xvs [fast]}
+# fast: with the flow fast path on (lib-fast.sh)
+FAST=${2:-}
 NREQ=12
 VIP=192.168.0.1
 DIP=192.168.0.10
@@ -85,6 +89,7 @@ if ! dr_up > /tmp/lab-up.log 2>&1; then
 	finish
 fi
 pass lab-up
+[ "$FAST" = fast ] && fast_path_begin director
 
 # ARP for the VIP must be answered by the director only
 dmac=$(in_ns director cat /sys/class/net/eth0/address)
@@ -159,6 +164,7 @@ check_eq conn-entries $NREQ "$nconn"
 nfw=$(lvs -L -n -c | awk '$1 == "TCP" && $5 == "'$VIP':80" && $3 == "FIN_WAIT"' | wc -l)
 check_eq conn-fin-wait $NREQ "$nfw"
 
+[ "$FAST" = fast ] && fast_path_end director
 dr_down
 check unload lb_unload
 finish

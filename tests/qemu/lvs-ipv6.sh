@@ -35,9 +35,13 @@
 # xvs-variant: ipvs
 # xvs-reference: ipvs
 # xvs-variant: xvs
+# xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fast.sh"
 
-LB=${1:?usage: lvs-ipv6.sh ipvs|xvs}
+LB=${1:?usage: lvs-ipv6.sh ipvs|xvs [fast]}
+# fast: with the flow fast path on (lib-fast.sh)
+FAST=${2:-}
 VIP6=2001:db8:a::100
 CIP6=2001:db8:a::254
 DIP6=2001:db8:a::1
@@ -285,6 +289,7 @@ if ! v6_up > /tmp/lab-up.log 2>&1; then
 	finish
 fi
 pass lab-up
+[ "$FAST" = fast ] && fast_path_begin director
 
 # --- NAT ------------------------------------------------------------------
 TP=80 UP=53
@@ -358,6 +363,7 @@ for t in "${types[@]}"; do
 	in_ns client ip link set eth0 mtu 1500
 done
 
+[ "$FAST" = fast ] && fast_path_end director replies
 v6_down
 check unload lb_unload
 finish

@@ -10,9 +10,13 @@
 # xvs-variant: ipvs
 # xvs-reference: ipvs
 # xvs-variant: xvs
+# xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fast.sh"
 
-LB=${1:?usage: lvs-nat.sh ipvs|xvs}
+LB=${1:?usage: lvs-nat.sh ipvs|xvs [fast]}
+# fast: with the flow fast path on (lib-fast.sh)
+FAST=${2:-}
 NREQ=12
 
 if ! out=$(lb_load "$LB" 2>&1); then
@@ -26,6 +30,7 @@ if ! lab_nat_up > /tmp/lab-up.log 2>&1; then
 	finish
 fi
 pass lab-up
+[ "$FAST" = fast ] && fast_path_begin director
 
 # The seed's commands.  The seed lists "-a -t 81.57.54.100:21 -r
 # 192.168.0.3:80" among the FTP lines; the text says 192.168.0.3 serves HTTP
@@ -116,6 +121,7 @@ check_eq stats-ftp-idle 0 "$(lab_svc_stat 81.57.54.100:21 3)"
 nconn=$(lvs -L -n -c | awk '$1 == "TCP" && $5 == "81.57.54.100:80"' | wc -l)
 check_eq conn-entries $NREQ "$nconn"
 
+[ "$FAST" = fast ] && fast_path_end director replies
 lab_nat_down
 check unload lb_unload
 finish

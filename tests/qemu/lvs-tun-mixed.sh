@@ -21,9 +21,13 @@
 # xvs-variant: ipvs
 # xvs-reference: ipvs
 # xvs-variant: xvs
+# xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fast.sh"
 
-LB=${1:?usage: lvs-tun-mixed.sh ipvs|xvs}
+LB=${1:?usage: lvs-tun-mixed.sh ipvs|xvs [fast]}
+# fast: with the flow fast path on (lib-fast.sh)
+FAST=${2:-}
 VIP4=10.6.1.100
 VIP6=2001:db8:61::100
 GUE_PORT=6080
@@ -147,6 +151,7 @@ if ! out=$(mixed_up 2>&1); then
 	finish
 fi
 pass lab-up
+[ "$FAST" = fast ] && fast_path_begin director
 
 for tun in ipip gue gre; do
 	opts="--tun-type $tun"
@@ -165,6 +170,7 @@ for tun in ipip gue gre; do
 	check_eq "6in4-$tun/rr" "$RR_SEQ" "$(gets $VIP6)"
 	[ $tun = ipip ] && check "6in4-ipip/on-sit0" [ "$(rx_packets rs1 sit0)" -gt "$before" ]
 done
+[ "$FAST" = fast ] && fast_path_end director
 lvs -C
 lab_teardown brx
 lb_unload || fail unload "module still loaded"

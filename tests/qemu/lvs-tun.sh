@@ -23,9 +23,13 @@
 # xvs-variant: ipvs
 # xvs-reference: ipvs
 # xvs-variant: xvs
+# xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fast.sh"
 
-LB=${1:?usage: lvs-tun.sh ipvs|xvs}
+LB=${1:?usage: lvs-tun.sh ipvs|xvs [fast]}
+# fast: with the flow fast path on (lib-fast.sh)
+FAST=${2:-}
 NREQ=6
 VIP=192.168.1.176
 DIP=192.168.1.10
@@ -107,6 +111,7 @@ if ! tun_up > /tmp/lab-up.log 2>&1; then
 	finish
 fi
 pass lab-up
+[ "$FAST" = fast ] && fast_path_begin director
 dmac=$(in_ns director cat /sys/class/net/eth0/address)
 cmac=$(in_ns client ip neigh show $VIP dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }')
 check_eq vip-arp-is-director "$dmac" "$cmac"
@@ -192,6 +197,7 @@ for t in "${types[@]}"; do
 done
 gre_dev none
 
+[ "$FAST" = fast ] && fast_path_end director
 tun_down
 check unload lb_unload
 finish
