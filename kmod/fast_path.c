@@ -25,7 +25,8 @@
  * handler, VLAN-tagged and non-host packets, and the whole namespace
  * while a sync backup has backup_only set.
  *
- * net.xvs.fast_path (0 by default) switches it per namespace: like a
+ * net.xvs.fast_path (0 by default; the module parameter fast_path sets
+ * it for new namespaces) switches it per namespace: like a
  * flowtable it bypasses PREROUTING, INPUT, FORWARD and OUTPUT (and
  * conntrack, rp_filter on requests and the IP MIB's input counters) for
  * the packets it forwards.  /proc/net/xvs_fast_path counts them.
@@ -33,6 +34,7 @@
 #define pr_fmt(fmt) "xvs: " fmt
 
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/skbuff.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -75,6 +77,15 @@ struct xvs_fast_dev {
 	struct list_head list;
 	struct nf_hook_ops ops;
 };
+
+/*
+ * net.xvs.fast_path of every namespace that is created from now on, and
+ * of the initial one when the module loads: `modprobe xvs fast_path=1`
+ * turns it on everywhere.
+ */
+static int xvs_fast_path_default;
+module_param_named(fast_path, xvs_fast_path_default, int, 0644);
+MODULE_PARM_DESC(fast_path, "net.xvs.fast_path of new network namespaces (0 or 1)");
 
 /* After a user's netdev ingress chains at the usual priority 0. */
 #define XVS_FAST_PRIORITY	10
@@ -643,7 +654,7 @@ int xvs_fast_path_net_init(struct xvs_net *xnet)
 
 	INIT_LIST_HEAD(&xnet->fast_devs);
 	xnet->fast_on = false;
-	xnet->sysctl.fast_path = 0;
+	xnet->sysctl.fast_path = !!READ_ONCE(xvs_fast_path_default);
 	xnet->fast_stats = alloc_percpu(struct xvs_fast_stats);
 	if (!xnet->fast_stats)
 		return -ENOMEM;

@@ -811,11 +811,13 @@ int xvs_hooks_enable(struct xvs_net *xnet)
 	if (err)
 		return err;
 	xnet->hooks_enabled = true;
-	/* The fast path only serves what the hooks would. */
-	err = xvs_fast_path_sync(xnet);
-	if (err)
-		xvs_hooks_disable(xnet);
-	return err;
+	/*
+	 * The fast path only serves what the hooks would.  Without it (it
+	 * logs why) every packet takes the normal path: no reason to refuse
+	 * the service.
+	 */
+	xvs_fast_path_sync(xnet);
+	return 0;
 }
 
 /* No packet is in a hook of ours when this returns (synchronize_net). */

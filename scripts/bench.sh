@@ -22,7 +22,8 @@
 #                             VM of its own with one vCPU and QEMU -icount,
 #                             tests/bench/pktgen.sh)
 #   XVS_BENCH_DUMPCAP (600)   seconds one connection listing may take
-#   XVS_BENCH_PG_ROUNDS (3)   pktgen rounds, each: ipvs, xvs, baseline
+#   XVS_BENCH_PG_ROUNDS (3)   pktgen rounds, each: ipvs, xvs, xvs with the
+#                             fast path (xvsfast), baseline
 #   XVS_BENCH_PG_COUNT (10000) packets per pktgen measurement
 #   XVS_BENCH_PG_PROFILE (1)  0: no perf profiles in the pktgen phase
 #   XVS_BENCH_PG_PCOUNT (50000)  packets of each profiled pktgen run
@@ -135,9 +136,9 @@ if has_phase pktgen; then
 	stage=$OUT/scenario-pktgen
 	mkdir -p "$stage"
 	cp "$ROOT/tests/qemu/lib.sh" "$stage/lib.sh"
-	# (host time under TCG: about 150 s a round plus 3 ms per packet of a
+	# (host time under TCG: about 200 s a round plus 4 ms per packet of a
 	# measurement; generous, it only catches a hang)
-	tmo=$((1200 + PG_ROUNDS * (400 + PG_COUNT / 200) + PG_PCOUNT / 100))
+	tmo=$((1200 + PG_ROUNDS * (550 + PG_COUNT / 150) + PG_PCOUNT / 75))
 	sed "s/^# xvs-timeout: .*/# xvs-timeout: $tmo/" "$ROOT/tests/bench/pktgen.sh" > "$stage/pktgen.sh"
 	spec="pktgen:$PG_ROUNDS:$PG_COUNT:$([ -n "$PERF" ] && echo "$PG_PROFILE" || echo 0):$PG_PCOUNT"
 	say "pktgen VM run (1 vCPU, -icount shift=0,sleep=off): $spec (timeout $tmo s; console under $OUT/qemu-pktgen/)"

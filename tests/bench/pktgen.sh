@@ -11,26 +11,34 @@
 # at ingress (nft, netdev family): nothing answers.  The same packets
 # addressed to a realserver with no balancer loaded are the routed
 # baseline ("base"); with the balancer loaded but its only service on
-# another VIP they are the idle-balancer case ("idle").  IPVS ("ipvs") and
-# xvs ("xvs") alternate round by round.
+# another VIP they are the idle-balancer case ("idle").  IPVS ("ipvs"),
+# xvs ("xvs") and xvs with its flow fast path on in the director
+# (net.xvs.fast_path=1, "xvsfast": established flows forwarded from the
+# ingress hook, past routing and netfilter) alternate round by round, none
+# always first.
 #
 # Every run proves its delivery: the realservers' counters and the
 # balancer's own (ipvsadm --stats InPkts of the service) must each have
 # grown by the packets pktgen sent; a shortfall is reported as lost
 # (XVS-BENCH pg_lost_* / pg_lbmiss_*) and the report never shows such a
-# run as a speed.  Figures, for scripts/bench.sh to collect:
+# run as a speed.  xvsfast's runs also prove that the fast path carried
+# them: its requests counter (/proc/net/xvs_fast_path) must have grown by
+# the packets sent, or the report flags the run as not all on the fast
+# path and leaves it out.  Figures, for scripts/bench.sh to collect:
 #   XVS-BENCH pg_pps_CASE_FLOWS LB ROUND PPS
 #   XVS-BENCH pg_lost_CASE_FLOWS LB ROUND PACKETS  (sent - counted at the realservers)
 #   XVS-BENCH pg_lbmiss_CASE_FLOWS LB ROUND PACKETS (sent - the balancer's InPkts)
-#   CASE: nat4 dr4 tun4 nat6 dr6 tun6 (ipvs, xvs), route4 route6 (base),
-#   idle4 idle6 (ipvs, xvs); FLOWS: 1 or 10k (10,100 flows)
+#   XVS-BENCH pg_fastmiss_CASE_FLOWS xvsfast ROUND PACKETS (sent - fast path requests)
+#   CASE: nat4 dr4 tun4 nat6 dr6 tun6 (ipvs, xvs, xvsfast), route4 route6
+#   (base), idle4 idle6 (ipvs, xvs, xvsfast; no pg_lbmiss/pg_fastmiss);
+#   FLOWS: 1 or 10k (10,100 flows)
 # and, when perf is in the image, flat profiles of one NAT IPv4 10k-flow run
 # of each balancer and of the routed baseline:
 #   XVS-PROFILE LB pktgen_CASE SHARE% NS_PER_PACKET DSO SYMBOL
 #
 # Arguments: ROUNDS COUNT (packets per measurement) PROFILE (0/1)
 # PCOUNT (packets of a profiled run)
-# xvs-timeout: 3000
+# xvs-timeout: 4000
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${1:-3}
@@ -141,6 +149,11 @@ lb_inpkts() {
 	lvs -L -n --stats --exact -u "$1" 2>/dev/null | awk '$1 == "UDP" { print $4; exit }'
 }
 
+# fast_requests: the requests the director's fast path forwarded so far
+fast_requests() {
+	in_ns director cat /proc/net/xvs_fast_path 2>/dev/null | awk '$1 == "requests" { print $2 }'
+}
+
 # --- pktgen --------------------------------------------------------------------
 # pg_conf CASE FLOWS COUNT: the pktgen settings of COUNT packets of CASE
 # (nat4... route6) from FLOWS (1 or 10k) flows, into $W/pg.conf
@@ -222,11 +235,13 @@ pg_run() {
 
 # measure LB ROUND CASE FLOWS [SERVICE]: warms the flows up (every flow
 # sends once, so the measurement sees established entries), then one
-# measured run; reports pps and what was not delivered.  The balancer's
+# measured run; reports pps and what was not delivered (xvsfast with a
+# service: and what did not go the fast path).  The balancer's
 # InPkts are read once they include every packet sent (IPVS publishes its
 # counters on its 2 s estimator tick), or after 10 s as they are.
 measure() {
 	local lb=$1 r=$2 case=$3 flows=$4 svc=${5:-} rs0 rs1 lb0 lb1 warm=1000 pps
+	local fast=0 fast0=0 fast1=0 fmiss=
 	[ "$flows" = 10k ] && warm=10100
 	[ -z "$svc" ] || lb0=$(lb_inpkts "$svc")
 	if ! pg_run "$case" "$flows" $warm; then
@@ -234,11 +249,14 @@ measure() {
 		return 1
 	fi
 	[ -z "$svc" ] || lb0=$(settled 10 ">=$((lb0 + PG_SENT))" lb_inpkts "$svc")
+	[ "$lb" = xvsfast ] && [ -n "$svc" ] && fast=1
 	rs0=$(rs_count)
+	[ $fast = 0 ] || fast0=$(fast_requests)
 	if ! pg_run "$case" "$flows" "$COUNT"; then
 		fail "pktgen-$lb-$case-$flows-$r" "pktgen failed"
 		return 1
 	fi
+	[ $fast = 0 ] || fast1=$(fast_requests)
 	rs1=$(rs_count)
 	pps=$(awk -v n="$PG_SENT" -v u="$PG_USEC" 'BEGIN { printf "%.1f", n * 1e6 / u }')
 	bench "pg_pps_${case}_$flows" "$lb" "$r" "$pps"
@@ -247,20 +265,33 @@ measure() {
 		lb1=$(settled 10 ">=$((lb0 + PG_SENT))" lb_inpkts "$svc")
 		bench "pg_lbmiss_${case}_$flows" "$lb" "$r" $((PG_SENT - (lb1 - lb0)))
 	fi
+	if [ $fast = 1 ]; then
+		# (an unreadable counter reads as 0: a miss, never a pass)
+		fmiss=$((PG_SENT - (${fast1:-0} - ${fast0:-0})))
+		bench "pg_fastmiss_${case}_$flows" "$lb" "$r" $fmiss
+	fi
 	LAST_NS[$lb-$case-$flows]=$(awk -v n="$PG_SENT" -v u="$PG_USEC" 'BEGIN { print u * 1000 / n }')
-	log "pktgen $lb $case $flows round $r: sent $PG_SENT in $PG_USEC us ($pps pps, $(awk -v n="$PG_SENT" -v u="$PG_USEC" 'BEGIN { printf "%.0f", u * 1000 / n }') ns/pkt), errors $PG_ERRORS; realservers counted $((rs1 - rs0))${svc:+, balancer InPkts $((lb1 - lb0))}"
+	log "pktgen $lb $case $flows round $r: sent $PG_SENT in $PG_USEC us ($pps pps, $(awk -v n="$PG_SENT" -v u="$PG_USEC" 'BEGIN { printf "%.0f", u * 1000 / n }') ns/pkt), errors $PG_ERRORS; realservers counted $((rs1 - rs0))${svc:+, balancer InPkts $((lb1 - lb0))}${fmiss:+, fast path $((PG_SENT - fmiss))}"
 }
 
 # --- balancers -------------------------------------------------------------------
-# (IPVS: only the rr scheduler; lib.sh's lb_load loads every scheduler)
+# pg_load ipvs|xvs|xvsfast (IPVS: only the rr scheduler; lib.sh's lb_load
+# loads every scheduler; xvsfast: xvs, net.xvs.fast_path=1 in the director)
 pg_load() {
-	if [ "$1" = ipvs ]; then
+	case $1 in
+	ipvs)
 		_unblock_ip_vs
 		modprobe ip_vs_rr || { echo "modprobe ip_vs_rr failed"; return 1; }
 		lb_check ipvs
-	else
-		lb_load xvs
-	fi
+		;;
+	xvs) lb_load xvs ;;
+	xvsfast)
+		lb_load xvs || return 1
+		in_ns director sh -c 'echo 1 > /proc/sys/net/xvs/fast_path' ||
+			{ echo "net.xvs.fast_path=1 failed in the director"; return 1; }
+		;;
+	*) echo "pg_load: unknown balancer $1"; return 1 ;;
+	esac
 }
 
 # (a service holds its scheduler's module: none may be left)
@@ -393,7 +424,7 @@ if ! out=$(net_up 2>&1); then
 fi
 pass pktgen-net-up
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) = 1 ]; then order="ipvs xvs base"; else order="xvs base ipvs"; fi
+	if [ $((r % 2)) = 1 ]; then order="ipvs xvs xvsfast base"; else order="xvsfast base ipvs xvs"; fi
 	for lb in $order; do
 		log "pktgen round $r: $lb"
 		if [ $lb = base ]; then baseline "$r"; else session "$lb" "$r"; fi
@@ -401,7 +432,7 @@ for r in $(seq "$ROUNDS"); do
 done
 if [ "$PROFILE" = 1 ]; then
 	if command -v perf >/dev/null; then
-		for lb in base ipvs xvs; do profile $lb; done
+		for lb in base ipvs xvs xvsfast; do profile $lb; done
 	else
 		log "pktgen profile: no perf in the image"
 	fi

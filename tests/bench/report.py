@@ -120,24 +120,33 @@ PG_CASES = [("nat4", "NAT IPv4"), ("dr4", "DR IPv4"), ("tun4", "TUN IPv4"),
             ("nat6", "NAT IPv6"), ("dr6", "DR IPv6"), ("tun6", "TUN IPv6"),
             ("idle4", "idle balancer, routed IPv4"), ("idle6", "idle balancer, routed IPv6")]
 PG_FLOWS = ["1", "10k"]
+# the balancers of the pktgen phase; xvsfast: xvs with net.xvs.fast_path=1
+PG_LBS = ("ipvs", "xvs", "xvsfast")
 
 
 def pg_valid(values, case, flows, lb):
-    """round -> pps of the rounds whose packets were all delivered, and the
-    rounds that lost packets (round -> (lost at the realservers, missing in
-    the balancer's counters))."""
+    """round -> pps of the rounds whose packets were all delivered (and, for
+    xvsfast with a service, all went the fast path); the rounds that lost
+    packets (round -> (lost at the realservers, missing in the balancer's
+    counters)); the delivered rounds of xvsfast that were not all on the
+    fast path (round -> packets that missed it, None: no figure)."""
     key = f"{case}_{flows}"
     pps = values.get("pg_pps_" + key, {}).get(lb, {})
     lost = values.get("pg_lost_" + key, {}).get(lb, {})
     miss = values.get("pg_lbmiss_" + key, {}).get(lb, {})
-    ok, bad = {}, {}
+    # (the idle cases have no service: nothing to go the fast path)
+    fast = lb == "xvsfast" and not case.startswith("idle")
+    fmiss = values.get("pg_fastmiss_" + key, {}).get(lb, {})
+    ok, bad, slow = {}, {}, {}
     for r, v in pps.items():
         l, m = lost.get(r), miss.get(r, 0)
         if l is None or l != 0 or m != 0:
             bad[r] = (l, m)
+        elif fast and fmiss.get(r) != 0:
+            slow[r] = fmiss.get(r)
         else:
             ok[r] = v
-    return ok, bad
+    return ok, bad, slow
 
 
 def pg_int(v):
@@ -150,28 +159,47 @@ def med_range(vals):
     return statistics.median(vals), min(vals), max(vals)
 
 
+def pps_ratio(row, per, lb):
+    """LB / IPVS of the median pps, and min-max of the rounds' ratios."""
+    ratio = rmin = rmax = None
+    if row["pps"].get(lb) and row["pps"].get("ipvs"):
+        ratio = row["pps"][lb] / row["pps"]["ipvs"]
+        rr = [per[lb][r] / per["ipvs"][r] for r in per[lb] if r in per["ipvs"]]
+        if rr:
+            rmin, rmax = min(rr), max(rr)
+    return ratio, rmin, rmax
+
+
+def cost_ratio(row, lb):
+    """LB / IPVS of the ns per packet over the routed baseline."""
+    lo, io = row["ns_over_base"].get(lb), row["ns_over_base"].get("ipvs")
+    return lo / io if lo is not None and io and io > 0 else None
+
+
 def pktgen_rows(values):
     rows = {}
     for case, what in PG_CASES:
         fam = case[-1]
         for flows in PG_FLOWS:
-            base, base_bad = pg_valid(values, "route" + fam, flows, "base")
+            base, base_bad, _ = pg_valid(values, "route" + fam, flows, "base")
             row = {"what": f"{what}, {'1 flow' if flows == '1' else '10,100 flows'}",
                    "case": case, "flows": flows, "pps": {}, "ns_per_pkt": {},
                    "ns_over_base": {}, "ns_over_base_min": {}, "ns_over_base_max": {},
-                   "rounds": {}, "lost_rounds": {}}
+                   "rounds": {}, "lost_rounds": {}, "not_fast_rounds": {}}
             base_med = statistics.median(base.values()) if base else None
             row["pps"]["base"] = base_med
             row["ns_per_pkt"]["base"] = 1e9 / base_med if base_med else None
             if base_bad:
                 row["lost_rounds"]["base"] = {r: {"lost": l, "balancer_missed": m} for r, (l, m) in base_bad.items()}
             per = {}
-            for lb in ("ipvs", "xvs"):
-                ok, bad = pg_valid(values, case, flows, lb)
+            for lb in PG_LBS:
+                ok, bad, slow = pg_valid(values, case, flows, lb)
                 per[lb] = ok
                 row["rounds"][lb] = ok
                 if bad:
                     row["lost_rounds"][lb] = {r: {"lost": l, "balancer_missed": m} for r, (l, m) in bad.items()}
+                if slow:
+                    row["not_fast_rounds"][lb] = {r: {"fast_path_missed": f} for r, f in slow.items()}
                 if not ok:
                     continue
                 m = statistics.median(ok.values())
@@ -181,16 +209,14 @@ def pktgen_rows(values):
                 over = [1e9 / ok[r] - 1e9 / base[r] for r in ok if r in base]
                 row["ns_over_base"][lb], row["ns_over_base_min"][lb], row["ns_over_base_max"][lb] = med_range(over)
             row["rounds"]["base"] = base
-            ratio = rmin = rmax = None
-            if row["pps"].get("xvs") and row["pps"].get("ipvs"):
-                ratio = row["pps"]["xvs"] / row["pps"]["ipvs"]
-                rr = [per["xvs"][r] / per["ipvs"][r] for r in per["xvs"] if r in per["ipvs"]]
-                if rr:
-                    rmin, rmax = min(rr), max(rr)
+            ratio, rmin, rmax = pps_ratio(row, per, "xvs")
             row.update(ratio=ratio, ratio_min=rmin, ratio_max=rmax)
-            xo, io = row["ns_over_base"].get("xvs"), row["ns_over_base"].get("ipvs")
-            row["cost_ratio"] = xo / io if xo is not None and io and io > 0 else None
+            ratio, rmin, rmax = pps_ratio(row, per, "xvsfast")
+            row.update(ratio_fast=ratio, ratio_fast_min=rmin, ratio_fast_max=rmax)
+            row["cost_ratio"] = cost_ratio(row, "xvs")
+            row["cost_ratio_fast"] = cost_ratio(row, "xvsfast")
             row["delivered"] = not row["lost_rounds"]
+            row["all_fast"] = not row["not_fast_rounds"]
             rows[f"pg_{case}_{flows}"] = row
     return rows
 
@@ -215,7 +241,7 @@ def pktgen_profiles(out):
     ns per packet by module, and the symbols that grew most over the routed
     baseline."""
     profs = {}
-    for lb in ("base", "ipvs", "xvs"):
+    for lb in ("base",) + PG_LBS:
         for case in ("nat4", "route4"):
             path = os.path.join(out, f"profile-{lb}-pktgen_{case}.txt")
             if os.path.exists(path):
@@ -320,7 +346,8 @@ def main():
             failures = [l.strip() for l in f if l.strip()]
 
     pg = pktgen_rows(values)
-    pg = {k: v for k, v in pg.items() if v["pps"].get("xvs") or v["pps"].get("ipvs") or v["lost_rounds"]}
+    pg = {k: v for k, v in pg.items()
+          if any(v["pps"].get(lb) for lb in PG_LBS) or v["lost_rounds"] or v["not_fast_rounds"]}
     pg_prof = pktgen_profiles(out)
     result = {"vm": info.get("vm"), "metrics": rows, "micro": micro, "failures": failures,
               "ratio": "xvs / IPVS of the medians; min-max over the rounds' ratios"}
@@ -331,11 +358,18 @@ def main():
                        "forwarded to 2 realservers that count and drop at ingress; 1 vCPU, "
                        "QEMU TCG -icount shift=0,sleep=off: guest time = instructions executed "
                        "(1 ns each), so ns per packet ~ instructions per packet"),
+            "balancers": "ipvs: IPVS; xvs: xvs; xvsfast: xvs with net.xvs.fast_path=1 in the director; "
+                         "base: routed, no balancer",
             "ratio": "xvs / IPVS packets per second of the medians; min-max over the rounds' ratios",
+            "ratio_fast": "xvsfast / IPVS packets per second of the medians; min-max over the rounds' ratios",
             "ns_over_base": "median over rounds of (ns per packet - the same round's routed ns per packet)",
             "cost_ratio": "xvs / IPVS of ns_over_base",
+            "cost_ratio_fast": "xvsfast / IPVS of ns_over_base",
             "delivered": "false when any round lost packets (at the realservers or in the balancer's InPkts); "
                          "such rounds are left out of every figure",
+            "all_fast": "false when a round of xvsfast had packets that did not go the fast path "
+                        "(sent - the director's /proc/net/xvs_fast_path requests; None: no figure); "
+                        "such rounds (not_fast_rounds) are left out of every figure",
             "rows": pg, "profiles": pg_prof}
     with open(os.path.join(out, "results.json"), "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1, sort_keys=True)
@@ -385,34 +419,51 @@ def main():
         lines.append("pktgen: per-packet cost of the balancer alone (" + str(info.get("pg_vm", "?")) + ";")
         lines.append("  1 vCPU, QEMU -icount shift=0,sleep=off: guest ns = instructions executed;")
         lines.append(f"  {info.get('pg_count', '?')} UDP packets per run injected with pktgen netif_receive; medians over the rounds;")
-        lines.append("  ns+ = ns per packet over the routed baseline of the same round; ratio = xvs/IPVS pps (min-max);")
-        lines.append("  cost = xvs ns+ / IPVS ns+; rounds that lost packets are left out and flagged)")
-        hdr = (f"{'case':<8} {'flows':>5} {'base pps':>9} {'IPVS pps':>9} {'xvs pps':>9} {'IPVS ns+':>8} "
-               f"{'xvs ns+':>8} {'ratio':>6} {'min-max':>11} {'cost':>5}  delivered")
+        lines.append("  fast = xvsfast, xvs with net.xvs.fast_path=1 in the director;")
+        lines.append("  ns+ = ns per packet over the routed baseline of the same round;")
+        lines.append("  ratio, fratio = xvs/IPVS, xvsfast/IPVS pps (median, min-max of the rounds);")
+        lines.append("  cost, fcost = xvs ns+ / IPVS ns+, xvsfast ns+ / IPVS ns+; rounds that lost packets")
+        lines.append("  or, of xvsfast, did not all go the fast path are left out and flagged)")
+
+        def rmm(r, lo, hi):
+            if r is None:
+                return "-"
+            return f"{r:.3f}" + ("" if lo is None else f" {lo:.2f}-{hi:.2f}")
+
+        def cst(c):
+            return "-" if c is None else f"{c:.2f}"
+        hdr = (f"{'case':<6} {'flows':>5} {'base pps':>9} {'IPVS pps':>9} {'xvs pps':>9} {'fast pps':>9} "
+               f"{'IPVS ns+':>8} {'xvs ns+':>8} {'fast ns+':>8} {'ratio(min-max)':>15} "
+               f"{'fratio(min-max)':>15} {'cost':>5} {'fcost':>5}  delivered")
         lines.append(hdr)
         lines.append("-" * len(hdr))
         for name, row in pg.items():
             p, o = row["pps"], row["ns_over_base"]
-            mm = "-" if row["ratio_min"] is None else f"{row['ratio_min']:.3f}-{row['ratio_max']:.3f}"
-            ratio = "-" if row["ratio"] is None else f"{row['ratio']:.3f}"
-            cost = "-" if row["cost_ratio"] is None else f"{row['cost_ratio']:.2f}"
-            if row["delivered"]:
-                dl = "all"
-            else:
-                dl = "NO: " + "; ".join(
+            flags = []
+            if not row["delivered"]:
+                flags.append("NO: " + "; ".join(
                     f"{lb} round {r}: {pg_int(d['lost'])} short at the realservers, "
                     f"{pg_int(d['balancer_missed'])} short in the balancer's InPkts"
-                    for lb, rs in row["lost_rounds"].items() for r, d in sorted(rs.items()))
-            lines.append(f"{row['case']:<8} {row['flows']:>5} {fmt(p.get('base')):>9} {fmt(p.get('ipvs')):>9} "
-                         f"{fmt(p.get('xvs')):>9} {fmt(o.get('ipvs')):>8} {fmt(o.get('xvs')):>8} {ratio:>6} "
-                         f"{mm:>11} {cost:>5}  {dl}")
+                    for lb, rs in row["lost_rounds"].items() for r, d in sorted(rs.items())))
+            if not row["all_fast"]:
+                flags.append("not all on the fast path: " + "; ".join(
+                    f"{lb} round {r}: {pg_int(d['fast_path_missed'])} missed it"
+                    for lb, rs in row["not_fast_rounds"].items() for r, d in sorted(rs.items())))
+            dl = "; ".join(flags) if flags else "all"
+            lines.append(f"{row['case']:<6} {row['flows']:>5} {fmt(p.get('base')):>9} {fmt(p.get('ipvs')):>9} "
+                         f"{fmt(p.get('xvs')):>9} {fmt(p.get('xvsfast')):>9} {fmt(o.get('ipvs')):>8} "
+                         f"{fmt(o.get('xvs')):>8} {fmt(o.get('xvsfast')):>8} "
+                         f"{rmm(row['ratio'], row['ratio_min'], row['ratio_max']):>15} "
+                         f"{rmm(row['ratio_fast'], row['ratio_fast_min'], row['ratio_fast_max']):>15} "
+                         f"{cst(row['cost_ratio']):>5} {cst(row['cost_ratio_fast']):>5}  {dl}")
     if pg_prof:
-        for lb in ("xvs", "ipvs"):
+        for lb in ("xvs", "xvsfast", "ipvs"):
             e = pg_prof.get(lb)
             if not e:
                 continue
             lines.append("")
-            lines.append(f"pktgen profile, {lb}, {e['case']} 10k flows (perf cpu-clock; ns per packet = share x measured ns/packet):")
+            shown = "xvsfast (xvs, net.xvs.fast_path=1)" if lb == "xvsfast" else lb
+            lines.append(f"pktgen profile, {shown}, {e['case']} 10k flows (perf cpu-clock; ns per packet = share x measured ns/packet):")
             lines.append("  by module: " + ", ".join(f"{d} {ns:.0f}" for d, ns in list(e["ns_by_module"].items())[:6]))
             lines.append("  top symbols:")
             for t in e["top"][:15]:
@@ -443,18 +494,20 @@ def main():
                 adv = row["ratio"]
             f.write(f"{i} {name} {adv:.4f} {lo:.4f} {hi:.4f}\n")
             i += 1
-        # pktgen: xvs/IPVS packets per second (higher: xvs better)
+        # pktgen: xvs/IPVS packets per second (higher: xvs better), and
+        # xvsfast/IPVS as <row>_fast
         for name, row in pg.items():
-            if not row["ratio"]:
-                continue
-            lo = row["ratio_min"] or row["ratio"]
-            hi = row["ratio_max"] or row["ratio"]
-            f.write(f"{i} {name} {row['ratio']:.4f} {lo:.4f} {hi:.4f}\n")
-            i += 1
+            for key, bar in (("ratio", name), ("ratio_fast", name + "_fast")):
+                if not row[key]:
+                    continue
+                lo = row[key + "_min"] or row[key]
+                hi = row[key + "_max"] or row[key]
+                f.write(f"{i} {bar} {row[key]:.4f} {lo:.4f} {hi:.4f}\n")
+                i += 1
     with open(os.path.join(out, "ratios.gp"), "w", encoding="utf-8") as f:
         f.write(f"""set terminal pngcairo size 1200,600 noenhanced
 set output '{out}/ratios.png'
-set title 'xvs vs IPVS: advantage of xvs (>1: xvs better), bars: median, whiskers: rounds min-max; pg_*: pktgen phase (1 vCPU, -icount)'
+set title 'xvs vs IPVS: advantage of xvs (>1: xvs better), bars: median, whiskers: rounds min-max; pg_*: pktgen phase (1 vCPU, -icount); pg_*_fast: xvs with net.xvs.fast_path=1'
 set style fill solid 0.6
 set boxwidth 0.6
 set logscale y 2
