@@ -59,6 +59,27 @@ static inline bool xvs_active(struct xvs_net *xnet)
 	return !xvs_sync_backup_only(xnet);
 }
 
+/*
+ * The out hook at LOCAL_IN only finds replies to clients on this host
+ * (and, with nat_icmp_send, refuses real servers' packets of no
+ * connection).  Until a connection of a local client exists, requests
+ * there need no reply lookup.  Set for good once one is scheduled from
+ * LOCAL_OUT; the sync backup sets it for the entries it makes.
+ */
+static inline void xvs_note_local_client(struct xvs_net *xnet,
+					 unsigned int hooknum)
+{
+	if (hooknum == NF_INET_LOCAL_OUT && !READ_ONCE(xnet->local_clients))
+		WRITE_ONCE(xnet->local_clients, true);
+}
+
+static inline bool xvs_out_lookup_needed(struct xvs_net *xnet,
+					 unsigned int hooknum)
+{
+	return hooknum != NF_INET_LOCAL_IN || READ_ONCE(xnet->local_clients) ||
+	       READ_ONCE(xnet->sysctl.nat_icmp_send);
+}
+
 /* Raw sockets that asked for no defragmentation are left alone. */
 static inline bool xvs_sk_nodefrag(const struct sk_buff *skb,
 				   unsigned int hooknum)
@@ -315,6 +336,7 @@ static unsigned int xvs_in_icmp(struct xvs_net *xnet, struct sk_buff *skb,
 		verdict = xvs_schedule(xnet, skb, pp, &rev, true, &cp);
 		if (!cp)
 			return verdict;
+		xvs_note_local_client(xnet, hooknum);
 		new_cp = true;
 	}
 
@@ -612,6 +634,7 @@ static unsigned int xvs_in_hook(void *priv, struct sk_buff *skb,
 		verdict = xvs_schedule(xnet, skb, pp, &pkt, false, &cp);
 		if (!cp)
 			return verdict;
+		xvs_note_local_client(xnet, state->hook);
 	}
 
 	return xvs_in_forward(xnet, skb, cp, pp, &pkt);
@@ -645,7 +668,7 @@ static unsigned int xvs_out_hook(void *priv, struct sk_buff *skb,
 			return verdict;
 	}
 	pp = xvs_proto_get(pkt.protocol);
-	if (!pp)
+	if (!pp || !xvs_out_lookup_needed(xnet, state->hook))
 		return NF_ACCEPT;
 
 	/* The ports are in the first fragment only: reassemble. */

@@ -712,6 +712,8 @@ static bool xvs_sync_apply(struct xvs_net *xnet, const struct xvs_sync_entry *e)
 		 * whose table is loaded at takeover) the entry is kept
 		 * unbound, as IPVS keeps it, and bound by a later refresh.
 		 */
+		/* Its client may be on this host: replies need looking up. */
+		WRITE_ONCE(xnet->local_clients, true);
 		cp = xvs_conn_create(xnet, &p, xvs_sync_find_dest(xnet, e),
 				     dport, e->flags,
 				     e->fwmark);

@@ -231,6 +231,8 @@ struct xvs_net {
 	struct notifier_block dev_notifier;
 	/* The netfilter hooks are registered (while there are services). */
 	bool hooks_enabled;		/* under mutex */
+	/* A connection of a client on this host may exist (hooks.c). */
+	bool local_clients;
 	/*
 	 * The fast path's ingress hooks (fast_path.c): registered on every
 	 * device (fast_devs) while fast_on; both under RTNL.

@@ -121,6 +121,13 @@ check_eq stats-ftp-idle 0 "$(lab_svc_stat 81.57.54.100:21 3)"
 nconn=$(lvs -L -n -c | awk '$1 == "TCP" && $5 == "81.57.54.100:80"' | wc -l)
 check_eq conn-entries $NREQ "$nconn"
 
+# a client on the director itself: its request is scheduled at LOCAL_OUT,
+# the answer un-NATed at LOCAL_IN
+line=$(printf 'GET / HTTP/1.0\r\n\r\n' |
+	in_ns director timeout 10 nc -w 5 81.57.54.100 80 2>/dev/null | grep -a '^realserver ')
+log "local client: ${line:-no answer}"
+check local-client [ -n "$line" ]
+
 [ "$FAST" = fast ] && fast_path_end director replies
 lab_nat_down
 check unload lb_unload
