@@ -93,6 +93,25 @@ MODULE_PARM_DESC(fast_path, "net.xvs.fast_path of new network namespaces (0 or 1
 /* ---- the packet ------------------------------------------------------ */
 
 /*
+ * TCP or UDP right after an IP header of @hlen bytes, in an IP packet of
+ * @len bytes that the skb holds, the transport header in the linear part.
+ */
+static bool xvs_fast_l4_ok(const struct sk_buff *skb, u8 protocol,
+			   unsigned int hlen, unsigned int len)
+{
+	unsigned int l4len;
+
+	if (protocol == IPPROTO_TCP)
+		l4len = sizeof(struct tcphdr);
+	else if (protocol == IPPROTO_UDP)
+		l4len = sizeof(struct udphdr);
+	else
+		return false;
+	return len <= skb->len && len >= hlen + l4len &&
+	       skb_headlen(skb) >= hlen + l4len;
+}
+
+/*
  * What the IP layer would have checked of an IPv4 header (ip_rcv_core()),
  * and what makes a packet ours to forward fast: no options, no fragment,
  * a hop left, a source that is no martian, TCP or UDP with the transport
@@ -102,7 +121,6 @@ static bool xvs_fast_parse4(const struct sk_buff *skb, struct xvs_pkt *pkt,
 			    unsigned int *len)
 {
 	const struct iphdr *iph;
-	unsigned int l4len;
 
 	if (skb_headlen(skb) < sizeof(*iph))
 		return false;
@@ -110,15 +128,8 @@ static bool xvs_fast_parse4(const struct sk_buff *skb, struct xvs_pkt *pkt,
 	if (iph->version != 4 || iph->ihl != 5 || ip_is_fragment(iph) ||
 	    iph->ttl <= 1)
 		return false;
-	if (iph->protocol == IPPROTO_TCP)
-		l4len = sizeof(struct tcphdr);
-	else if (iph->protocol == IPPROTO_UDP)
-		l4len = sizeof(struct udphdr);
-	else
-		return false;
 	*len = ntohs(iph->tot_len);
-	if (*len > skb->len || *len < sizeof(*iph) + l4len ||
-	    skb_headlen(skb) < sizeof(*iph) + l4len)
+	if (!xvs_fast_l4_ok(skb, iph->protocol, sizeof(*iph), *len))
 		return false;
 	if (unlikely(ip_fast_csum(iph, iph->ihl)))
 		return false;
@@ -144,7 +155,6 @@ static bool xvs_fast_parse6(const struct sk_buff *skb, struct xvs_pkt *pkt,
 {
 	const struct ipv6hdr *ip6h;
 	struct inet6_dev *idev;
-	unsigned int l4len;
 	int type;
 
 	if (skb_headlen(skb) < sizeof(*ip6h))
@@ -152,16 +162,9 @@ static bool xvs_fast_parse6(const struct sk_buff *skb, struct xvs_pkt *pkt,
 	ip6h = ipv6_hdr(skb);
 	if (ip6h->version != 6 || ip6h->hop_limit <= 1)
 		return false;
-	if (ip6h->nexthdr == IPPROTO_TCP)
-		l4len = sizeof(struct tcphdr);
-	else if (ip6h->nexthdr == IPPROTO_UDP)
-		l4len = sizeof(struct udphdr);
-	else
-		return false;
-	/* A payload length of 0 announces a jumbogram. */
+	/* A payload length of 0 announces a jumbogram: too short here. */
 	*len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
-	if (*len > skb->len || *len < sizeof(*ip6h) + l4len ||
-	    skb_headlen(skb) < sizeof(*ip6h) + l4len)
+	if (!xvs_fast_l4_ok(skb, ip6h->nexthdr, sizeof(*ip6h), *len))
 		return false;
 	type = ipv6_addr_type(&ip6h->saddr);
 	if (type == IPV6_ADDR_ANY ||
@@ -343,70 +346,89 @@ static unsigned int xvs_fast_request(struct xvs_net *xnet, struct sk_buff *skb,
 }
 
 /*
- * A reply of a NAT connection, IPv4: routed as ip_rcv_finish() and
- * ip_forward() would, then translated as in the FORWARD hook, then sent.
+ * A NAT reply, IPv4, to be forwarded: routed as ip_rcv_finish() would,
+ * checked as ip_forward() would, then one hop shorter.  false: it is not
+ * for us to forward (only its route was set; nothing else changed).
  */
-static unsigned int xvs_fast_reply4(struct xvs_net *xnet, struct sk_buff *skb,
-				    struct xvs_conn *cp, struct xvs_pkt *pkt,
-				    unsigned int len)
+static bool xvs_fast_forward4(struct sk_buff *skb)
 {
-	struct net *net = xnet->net;
-	const struct iphdr *iph;
-	struct sk_buff *own;
+	const struct iphdr *iph = ip_hdr(skb);
 	struct rtable *rt;
 
-	own = xvs_fast_own(skb, len);
-	if (!own) {
-		__xvs_conn_put(cp);
-		return NF_ACCEPT;
-	}
-	iph = ip_hdr(own);
-	if (ip_route_input_noref(own, iph->daddr, iph->saddr, iph->tos,
-				 own->dev))
-		return xvs_fast_abandon(skb, own, cp);
-	rt = skb_rtable(own);
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev))
+		return false;
+	rt = skb_rtable(skb);
 	/* Forwarded unicast, not back out of its own device (redirect). */
 	if (rt->rt_type != RTN_UNICAST ||
 	    (rt->rt_flags & (RTCF_LOCAL | RTCF_DOREDIRECT)) ||
-	    !xfrm4_policy_check(NULL, XFRM_POLICY_FWD, own) ||
-	    !xfrm4_route_forward(own))
-		return xvs_fast_abandon(skb, own, cp);
-	rt = skb_rtable(own);
-	if (own->len > ip_dst_mtu_maybe_forward(&rt->dst, true) ||
-	    skb_cow(own, LL_RESERVED_SPACE(rt->dst.dev) + rt->dst.header_len))
-		return xvs_fast_abandon(skb, own, cp);
-	xvs_fast_commit(skb, own);
-
-	/* ip_forward(): one hop less, the priority of its TOS. */
-	skb_forward_csum(own);
-	ip_decrease_ttl(ip_hdr(own));
-	own->priority = rt_tos2priority(ip_hdr(own)->tos);
-	this_cpu_inc(xnet->fast_stats->replies);
-	pkt->fast = true;
-	if (xvs_out_deliver(xnet, own, cp, cp->pp, pkt,
-			    NF_INET_FORWARD) != NF_ACCEPT)
-		return NF_STOLEN;
-	/* ip_forward_finish() */
-	__IP_INC_STATS(net, IPSTATS_MIB_OUTFORWDATAGRAMS);
-	__IP_ADD_STATS(net, IPSTATS_MIB_OUTOCTETS, own->len);
-	skb_clear_tstamp(own);
-	dst_output(net, NULL, own);
-	return NF_STOLEN;
+	    !xfrm4_policy_check(NULL, XFRM_POLICY_FWD, skb) ||
+	    !xfrm4_route_forward(skb))
+		return false;
+	rt = skb_rtable(skb);
+	if (skb->len > ip_dst_mtu_maybe_forward(&rt->dst, true) ||
+	    skb_cow(skb, LL_RESERVED_SPACE(rt->dst.dev) + rt->dst.header_len))
+		return false;
+	skb_forward_csum(skb);
+	ip_decrease_ttl(ip_hdr(skb));
+	skb->priority = rt_tos2priority(ip_hdr(skb)->tos);
+	return true;
 }
 
 /* The same for IPv6, as ip6_route_input() and ip6_forward() would. */
-static unsigned int xvs_fast_reply6(struct xvs_net *xnet, struct sk_buff *skb,
-				    struct xvs_conn *cp, struct xvs_pkt *pkt,
-				    unsigned int len)
+static bool xvs_fast_forward6(struct sk_buff *skb)
 {
-	struct net *net = xnet->net;
-	const struct ipv6hdr *ip6h;
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct net *net = dev_net(skb->dev);
 	struct dst_entry *dst;
-	struct sk_buff *own;
 	struct flowi6 fl6;
 
 	if (!READ_ONCE(net->ipv6.devconf_all->forwarding) ||
-	    READ_ONCE(net->ipv6.devconf_all->proxy_ndp)) {
+	    READ_ONCE(net->ipv6.devconf_all->proxy_ndp))
+		return false;
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowi6_iif = skb->dev->ifindex;
+	fl6.daddr = ip6h->daddr;
+	fl6.saddr = ip6h->saddr;
+	fl6.flowlabel = ip6_flowinfo(ip6h);
+	fl6.flowi6_mark = skb->mark;
+	fl6.flowi6_proto = ip6h->nexthdr;
+	dst = ip6_route_input_lookup(net, skb->dev, &fl6, skb,
+				     RT6_LOOKUP_F_HAS_SADDR |
+				     RT6_LOOKUP_F_DST_NOREF);
+	skb_dst_set_noref(skb, dst);
+	IP6CB(skb)->iif = skb->dev->ifindex;
+	/* Forwarded unicast, not back out of its own device (redirect). */
+	if (dst->error || (dst->dev->flags & IFF_LOOPBACK) ||
+	    (((struct rt6_info *)dst)->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST)) ||
+	    dst->dev == skb->dev ||
+	    !xfrm6_policy_check(NULL, XFRM_POLICY_FWD, skb) ||
+	    !xfrm6_route_forward(skb))
+		return false;
+	dst = skb_dst(skb);
+	if (skb->len > max_t(u32, ip6_dst_mtu_maybe_forward(dst, true),
+			     IPV6_MIN_MTU) ||
+	    skb_cow(skb, dst->dev->hard_header_len))
+		return false;
+	skb_forward_csum(skb);
+	ipv6_hdr(skb)->hop_limit--;
+	return true;
+}
+
+/*
+ * A reply of a NAT connection: forwarded as the stack would, translated
+ * as in the FORWARD hook, sent as ip_forward_finish() and
+ * ip6_forward_finish() do.
+ */
+static unsigned int xvs_fast_reply(struct xvs_net *xnet, struct sk_buff *skb,
+				   struct xvs_conn *cp, struct xvs_pkt *pkt,
+				   unsigned int len)
+{
+	struct net *net = xnet->net;
+	struct sk_buff *own;
+	bool routed;
+
+	if (!xvs_fast_conn_ok(cp, false)) {
 		__xvs_conn_put(cp);
 		return NF_ACCEPT;
 	}
@@ -415,44 +437,27 @@ static unsigned int xvs_fast_reply6(struct xvs_net *xnet, struct sk_buff *skb,
 		__xvs_conn_put(cp);
 		return NF_ACCEPT;
 	}
-	ip6h = ipv6_hdr(own);
-	memset(&fl6, 0, sizeof(fl6));
-	fl6.flowi6_iif = own->dev->ifindex;
-	fl6.daddr = ip6h->daddr;
-	fl6.saddr = ip6h->saddr;
-	fl6.flowlabel = ip6_flowinfo(ip6h);
-	fl6.flowi6_mark = own->mark;
-	fl6.flowi6_proto = ip6h->nexthdr;
-	dst = ip6_route_input_lookup(net, own->dev, &fl6, own,
-				     RT6_LOOKUP_F_HAS_SADDR |
-				     RT6_LOOKUP_F_DST_NOREF);
-	skb_dst_set_noref(own, dst);
-	IP6CB(own)->iif = own->dev->ifindex;
-	/* Forwarded unicast, not back out of its own device (redirect). */
-	if (dst->error || (dst->dev->flags & IFF_LOOPBACK) ||
-	    (((struct rt6_info *)dst)->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST)) ||
-	    dst->dev == own->dev ||
-	    !xfrm6_policy_check(NULL, XFRM_POLICY_FWD, own) ||
-	    !xfrm6_route_forward(own))
-		return xvs_fast_abandon(skb, own, cp);
-	dst = skb_dst(own);
-	if (own->len > max_t(u32, ip6_dst_mtu_maybe_forward(dst, true),
-			     IPV6_MIN_MTU) ||
-	    skb_cow(own, dst->dev->hard_header_len))
+	routed = pkt->af == AF_INET6 ? xvs_fast_forward6(own) :
+				       xvs_fast_forward4(own);
+	if (!routed)
 		return xvs_fast_abandon(skb, own, cp);
 	xvs_fast_commit(skb, own);
 
-	skb_forward_csum(own);
-	ipv6_hdr(own)->hop_limit--;
 	this_cpu_inc(xnet->fast_stats->replies);
 	pkt->fast = true;
 	if (xvs_out_deliver(xnet, own, cp, cp->pp, pkt,
 			    NF_INET_FORWARD) != NF_ACCEPT)
 		return NF_STOLEN;
-	/* ip6_forward_finish() */
-	__IP6_INC_STATS(net, ip6_dst_idev(dst), IPSTATS_MIB_OUTFORWDATAGRAMS);
-	__IP6_ADD_STATS(net, ip6_dst_idev(dst), IPSTATS_MIB_OUTOCTETS,
-			own->len);
+	/* The route may have changed with the source (snat_reroute). */
+	if (pkt->af == AF_INET6) {
+		struct inet6_dev *idev = ip6_dst_idev(skb_dst(own));
+
+		__IP6_INC_STATS(net, idev, IPSTATS_MIB_OUTFORWDATAGRAMS);
+		__IP6_ADD_STATS(net, idev, IPSTATS_MIB_OUTOCTETS, own->len);
+	} else {
+		__IP_INC_STATS(net, IPSTATS_MIB_OUTFORWDATAGRAMS);
+		__IP_ADD_STATS(net, IPSTATS_MIB_OUTOCTETS, own->len);
+	}
 	skb_clear_tstamp(own);
 	dst_output(net, NULL, own);
 	return NF_STOLEN;
@@ -491,13 +496,7 @@ static unsigned int xvs_fast_hook(void *priv, struct sk_buff *skb,
 	cp = xvs_conn_out_get(xnet, &pkt);
 	if (!cp)
 		return NF_ACCEPT;
-	if (!xvs_fast_conn_ok(cp, false)) {
-		__xvs_conn_put(cp);
-		return NF_ACCEPT;
-	}
-	if (pkt.af == AF_INET6)
-		return xvs_fast_reply6(xnet, skb, cp, &pkt, len);
-	return xvs_fast_reply4(xnet, skb, cp, &pkt, len);
+	return xvs_fast_reply(xnet, skb, cp, &pkt, len);
 }
 
 /* ---- hooks on devices (RTNL) ------------------------------------------ */
