@@ -287,6 +287,63 @@ static void conn_expire(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dest->sched.inactconns), 1);
 }
 
+/*
+ * Packets only push an entry's due time; the timer armed before them
+ * fires on time, finds the entry not due and waits for the rest.  A
+ * shorter timeout moves the timer earlier at once.
+ */
+static void conn_expire_recheck(struct kunit *test)
+{
+	struct conn_ctx *ctx = test->priv;
+	struct xvs_conn *cp = ct_new(test, ctx, "192.0.2.1", 1234);
+	struct xvs_conn *brief = ct_new(test, ctx, "192.0.2.1", 1235);
+	unsigned long armed, due, gone = 0;
+	unsigned int ms;
+
+	ct_timeout(cp, 2 * HZ);
+	xvs_conn_put(cp);
+	armed = READ_ONCE(cp->timer.expires);
+	msleep(300);
+	/* a packet: due 4 s from now, the timer stays where it was */
+	cp = ct_in(test, ctx, "192.0.2.1", 1234, 80);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	ct_timeout(cp, 4 * HZ);
+	xvs_conn_put(cp);
+	due = READ_ONCE(cp->expires);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(cp->timer.expires), armed);
+	KUNIT_EXPECT_TRUE(test, time_before(armed, due));
+
+	/* a long timeout, then a short one: the timer comes forward */
+	ct_timeout(brief, 3600 * HZ);
+	xvs_conn_put(brief);
+	brief = ct_in(test, ctx, "192.0.2.1", 1235, 80);
+	KUNIT_ASSERT_NOT_NULL(test, brief);
+	ct_timeout(brief, HZ / 4);
+	xvs_conn_put(brief);
+	KUNIT_EXPECT_TRUE(test, time_before_eq(READ_ONCE(brief->timer.expires),
+					       jiffies + HZ / 4));
+
+	/* past the first arming: re-armed for the due time, still there */
+	while (!time_after(jiffies, armed + HZ / 10))
+		msleep(20);
+	if (time_before(jiffies, due)) {
+		KUNIT_EXPECT_NOT_NULL(test, ct_out(test, ctx, "10.0.0.1", 80,
+						   1234));
+		KUNIT_EXPECT_TRUE(test, timer_pending(&cp->timer));
+	}
+	/* the brief one went long ago; cp goes at its due time, not before */
+	for (ms = 10000; ms; ms -= 20) {
+		if (!ct_out(test, ctx, "10.0.0.1", 80, 1234)) {
+			gone = jiffies;
+			break;
+		}
+		msleep(20);
+	}
+	KUNIT_EXPECT_NE(test, gone, 0ul);
+	KUNIT_EXPECT_TRUE(test, time_after_eq(gone, due));
+	KUNIT_EXPECT_TRUE(test, ct_wait_count(ctx, 0, 1000));
+}
+
 #define CT_MANY	4096
 
 static void conn_grow(struct kunit *test)
@@ -485,6 +542,7 @@ static struct kunit_case xvs_conn_cases[] = {
 	KUNIT_CASE(conn_insert_lookup),
 	KUNIT_CASE(conn_state_accounting),
 	KUNIT_CASE(conn_expire),
+	KUNIT_CASE(conn_expire_recheck),
 	KUNIT_CASE(conn_grow),
 	KUNIT_CASE(conn_templates),
 	KUNIT_CASE(conn_expire_stale),
