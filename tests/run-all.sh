@@ -189,8 +189,7 @@ wait_kernel
 # The xvs variants of the scenarios that exercise the module's kernel side
 # (the fuzzer runs its stream on xvs twice: KASAN and lockdep watch, and
 # the two runs must agree).
-KDEBUG_SCENARIOS=(lvs-nat:xvs lvs-nat:xvs:fast fast-path:xvs rmmod-live:xvs
-	netlink_badinput:xvs
+KDEBUG_SCENARIOS=(lvs-nat:xvs lvs-nat:xvs:fast rmmod-live:xvs netlink_badinput:xvs
 	persistence:xvs lvs-dr:xvs lvs-tun:xvs stale-udp:xvs
 	netlink-fuzz:xvs:xvs:2000 packet-fuzz:xvs:2000)
 

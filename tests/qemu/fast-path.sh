@@ -15,6 +15,8 @@
 #    one receiving nothing;
 #  - route change: a /32 to the realserver through a second device, a
 #    blackhole, then the connected route again: the flow follows each;
+#  - neighbour change: the realserver's address pointed at another one's
+#    MAC, then forgotten: the fast flow follows the neighbour table;
 #  - link-down: the director's realserver side down and up: meanwhile the
 #    requests follow the FIB (the default gateway), nothing reaches the
 #    realserver; then the flow resumes on the fast path;
@@ -305,6 +307,25 @@ r0=$(fp requests) t0=$(dev_stat director eth1 tx_packets)
 check_eq route-restored-answers "$X=$K" "$(asks 41005 $K)"
 ge route-restored-via-eth1 $K $(($(dev_stat director eth1 tx_packets) - t0)) "eth1 tx packets"
 ge route-restored-fast $((K - 1)) $(($(fp requests) - r0)) "fast requests"
+
+# ---- 5b. neighbour change ---------------------------------------------------------
+# The cached route stays valid; the neighbour is resolved as the packet
+# leaves, so a fast flow follows a changed link-layer address at once.
+log "5b. neighbour change"
+X=$(ask 41009)
+case $X in rs[123]) pass neigh-first ;; *) fail neigh-first "answer $X" ;; esac
+check_eq neigh-fast-before "$X=$K" "$(asks 41009 $K)"
+for Z in rs1 rs2 rs3; do [ "$Z" != "$X" ] && break; done
+in_ns director ip neigh replace "$(rip "$X")" lladdr "$(in_ns $Z cat /sys/class/net/eth0/address)" \
+	nud permanent dev eth1
+x0=$(rs_udp_in "$X") z0=$(dev_stat $Z eth0 rx_packets) r0=$(fp requests)
+# at $Z's address the datagrams find no owner of their destination: no answer
+check_eq neigh-moved-no-answer "ERR=2" "$(asks 41009 2 1)"
+ge neigh-moved-to-new-mac 2 $(($(dev_stat $Z eth0 rx_packets) - z0)) "frames at $Z"
+check_eq neigh-moved-old-nothing 0 $(($(rs_udp_in "$X") - x0))
+ge neigh-moved-fast 2 $(($(fp requests) - r0)) "fast requests"
+in_ns director ip neigh del "$(rip "$X")" dev eth1
+check_eq neigh-restored "$X=$K" "$(asks 41009 $K)"
 
 # ---- 6. link-down -----------------------------------------------------------------
 log "6. link-down"
