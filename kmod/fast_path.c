@@ -139,13 +139,7 @@ static bool xvs_fast_parse4(const struct sk_buff *skb, struct xvs_pkt *pkt,
 		return false;
 	if (!__in_dev_get_rcu(skb->dev))
 		return false;
-
-	memset(pkt, 0, sizeof(*pkt));
-	pkt->af = AF_INET;
-	pkt->protocol = iph->protocol;
-	pkt->thoff = skb_network_offset(skb) + sizeof(*iph);
-	pkt->saddr.ip = iph->saddr;
-	pkt->daddr.ip = iph->daddr;
+	xvs_parse_ipv4(skb, pkt);
 	return true;
 }
 
@@ -283,30 +277,15 @@ static void xvs_fast_commit(struct sk_buff *skb, struct sk_buff *own)
  * away from this host; the packet (@len bytes) must fit it with the
  * tunnel's headers.
  */
-static bool xvs_fast_route_ok(const struct xvs_conn *cp,
-			      const struct sk_buff *skb, unsigned int len)
+static bool xvs_fast_route_ok(struct xvs_conn *cp, const struct sk_buff *skb,
+			      unsigned int len)
 {
-	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
-	unsigned int mtu, overhead = 0;
+	bool tunnel = xvs_conn_fwd_method(cp) == IP_VS_CONN_F_TUNNEL;
+	struct dst_entry *dst = xvs_xmit_cached_remote(cp);
 
 	if (!dst)
 		return false;
-	if (dst->ops->family == AF_INET6) {
-		if (dst->obsolete &&
-		    !dst->ops->check(dst, READ_ONCE(cp->dst_cookie)))
-			return false;
-		if (dst->dev->flags & IFF_LOOPBACK)
-			return false;
-	} else {
-		if (dst->obsolete && !dst->ops->check(dst, 0))
-			return false;
-		if (((struct rtable *)dst)->rt_flags & RTCF_LOCAL)
-			return false;
-	}
-	mtu = dst_mtu(dst);
-	if (xvs_conn_fwd_method(cp) == IP_VS_CONN_F_TUNNEL)
-		overhead = xvs_tun_overhead(cp, skb);
-	return len + overhead <= mtu;
+	return len + (tunnel ? xvs_tun_overhead(cp, skb) : 0) <= dst_mtu(dst);
 }
 
 /* A request of @cp: to its real server on the cached route. */

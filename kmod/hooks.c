@@ -90,20 +90,6 @@ static inline bool xvs_sk_nodefrag(const struct sk_buff *skb,
 	       sk->sk_family == PF_INET && inet_sk(sk)->nodefrag;
 }
 
-/* The IP layer has validated and linearised the IPv4 header. */
-static __always_inline void xvs_parse_ipv4(const struct sk_buff *skb,
-					   struct xvs_pkt *pkt)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-
-	memset(pkt, 0, sizeof(*pkt));
-	pkt->af = AF_INET;
-	pkt->protocol = iph->protocol;
-	pkt->thoff = skb_network_offset(skb) + iph->ihl * 4;
-	pkt->saddr.ip = iph->saddr;
-	pkt->daddr.ip = iph->daddr;
-}
-
 /* Parses the network header of a packet of family 'pf'; false: skip it. */
 static __always_inline bool xvs_parse(u8 pf, const struct sk_buff *skb,
 				      struct xvs_pkt *pkt)

@@ -8,11 +8,26 @@
 #define XVS_HOOKS_H
 
 #include <linux/skbuff.h>
+#include <linux/ip.h>
 
 #include "xvs.h"
 #include "proto.h"
 
 struct xvs_conn;
+
+/* The packet of an IPv4 header that is validated and linear. */
+static __always_inline void xvs_parse_ipv4(const struct sk_buff *skb,
+					   struct xvs_pkt *pkt)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->af = AF_INET;
+	pkt->protocol = iph->protocol;
+	pkt->thoff = skb_network_offset(skb) + iph->ihl * 4;
+	pkt->saddr.ip = iph->saddr;
+	pkt->daddr.ip = iph->daddr;
+}
 
 /*
  * A request of connection @cp (the caller's reference, given up here):

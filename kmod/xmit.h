@@ -97,6 +97,13 @@ int xvs_xmit_route(struct xvs_conn *cp, struct sk_buff *skb, u16 out_af,
 		   union nf_inet_addr *saddr);
 
 /*
+ * The route @cp cached to its real server, if it is still valid and leads
+ * away from this host (what xvs_xmit_route() will use without a lookup);
+ * NULL otherwise.  Caller holds RCU.
+ */
+struct dst_entry *xvs_xmit_cached_remote(struct xvs_conn *cp);
+
+/*
  * Sends a request that xvs_xmit_route() gave its route, as it is now (a
  * NAT request translated, a direct-routed one as the client sent it),
  * through the OUTPUT chain, or straight to the route's output when @fast

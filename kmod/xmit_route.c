@@ -101,14 +101,23 @@ static bool xvs_xmit_dec_ttl(struct net *net, struct sk_buff *skb, u16 af)
 	return true;
 }
 
+/*
+ * Is @dst, the connection's cached route, still valid?  An IPv6 route is
+ * judged with the cookie cached with it.
+ */
+static bool xvs_dst_valid(const struct xvs_conn *cp, struct dst_entry *dst)
+{
+	u32 cookie = dst->ops->family == AF_INET6 ? READ_ONCE(cp->dst_cookie) : 0;
+
+	return !dst->obsolete || dst->ops->check(dst, cookie);
+}
+
 /* The connection's route, if still valid; used without a reference. */
 static struct rtable *xvs_rt_cached(struct xvs_conn *cp, __be32 *saddr)
 {
 	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
 
-	if (!dst)
-		return NULL;
-	if (dst->obsolete && !dst->ops->check(dst, 0))
+	if (!dst || !xvs_dst_valid(cp, dst))
 		return NULL;
 	if (saddr)
 		*saddr = READ_ONCE(cp->dst_saddr.ip);
@@ -273,10 +282,7 @@ static struct rt6_info *xvs_rt6_cached(struct xvs_conn *cp,
 {
 	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
 
-	if (!dst)
-		return NULL;
-	if (dst->obsolete &&
-	    !dst->ops->check(dst, READ_ONCE(cp->dst_cookie)))
+	if (!dst || !xvs_dst_valid(cp, dst))
 		return NULL;
 	if (saddr)
 		*saddr = cp->dst_saddr.in6;
@@ -347,6 +353,21 @@ static struct dst_entry *xvs_route6(struct xvs_conn *cp, unsigned int mode,
 		return NULL;
 	xvs_rt6_cache(cp, rt, saddr);
 	return &rt->dst;
+}
+
+struct dst_entry *xvs_xmit_cached_remote(struct xvs_conn *cp)
+{
+	struct dst_entry *dst = rcu_dereference(cp->dst_cache);
+	bool local;
+
+	if (!dst || !xvs_dst_valid(cp, dst))
+		return NULL;
+	/* Its family, not the entry's: a tunnel's may be the other one. */
+	if (dst->ops->family == AF_INET6)
+		local = xvs_dst_is_local6(dst);
+	else
+		local = ((struct rtable *)dst)->rt_flags & RTCF_LOCAL;
+	return local ? NULL : dst;
 }
 
 /*
