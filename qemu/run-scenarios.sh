@@ -21,6 +21,9 @@
 #                              what else such a run depends on (files or
 #                              directories of the tree: the sources of the
 #                              tools it runs on ip_vs)
+#   # xvs-run: by-name         not part of a run of every scenario: only
+#                              when named (tests/run-all.sh names those it
+#                              runs on the debug kernel)
 #   # xvs-vms: N               VMs the lab needs (default 1)
 #   # xvs-vm: NAME KERNEL [VARIANT]
 #                              one VM of a multi-VM lab: its name, the kernel
@@ -152,7 +155,9 @@ add_all_variants() { # FILE
 	[ $found = 1 ] || [ "$XVS_REFERENCE" = only ] || add_instance "$1" ""
 }
 if [ $# -eq 0 ]; then
-	while read -r f; do add_all_variants "$f"; done < <(scenario_files)
+	while read -r f; do
+		grep -q '^# xvs-run: *by-name' "$f" || add_all_variants "$f"
+	done < <(scenario_files)
 else
 	for spec in "$@"; do
 		f=$TESTS_DIR/${spec%%:*}.sh

@@ -36,6 +36,7 @@
 # xvs-reference: ipvs
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-kcheck.sh"
 
 LB=${1:?usage: packet-fuzz.sh ipvs|xvs [COUNT [SEED]]}
 COUNT=${2:-5000}
@@ -265,18 +266,7 @@ fi
 
 # kmemleak (the debug kernel booted with kmemleak=on): a scan finds no
 # object allocated by the balancer
-KML=/sys/kernel/debug/kmemleak
-[ -e $KML ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-if [ -w $KML ] && echo scan > $KML 2>/dev/null; then
-	sleep 1
-	echo scan > $KML
-	leaks=$(grep -c 'unreferenced object' $KML)
-	mine=$(grep -E -c '\[(xvs|ip_vs)[a-z_]*\]' $KML)
-	log "kmemleak: $leaks unreferenced objects, $mine with a balancer frame"
-	if [ "$mine" = 0 ]; then pass kmemleak; else fail kmemleak "$mine balancer objects"; grep -B 3 -A 20 -E '\[(xvs|ip_vs)' $KML | head -40 | quote; fi
-else
-	log "kmemleak is not active on this kernel: no scan"
-fi
+kmemleak_check
 
 lab_nat_down
 if lb_unload; then pass unload; else fail unload "module still loaded"; fi

@@ -15,6 +15,7 @@
 # xvs-reference: ipvs
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-kcheck.sh"
 
 LB=${1:?usage: rmmod-live.sh ipvs|xvs}
 SVC=$VIP:80
@@ -30,10 +31,6 @@ configure() {
 	lvs -a -t $VIP:9000 -r 192.168.0.1:9000 -m &&
 	lvs -a -t $VIP:9000 -r 192.168.0.2:9000 -m
 }
-
-# kernel log lines that mean trouble, printed quoted
-kernel_bad() { dmesg | grep -E "$BAD_RE" | quote; }
-BAD_RE='Oops|BUG:|WARNING:|KASAN|possible circular locking|INFO: |Call Trace|general protection|RIP: '
 
 if ! out=$(lb_load "$LB" 2>&1); then
 	fail load "$out"
