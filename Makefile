@@ -29,7 +29,11 @@ kmod:
 	@find $(BUILD)/kmod-src -type l -delete
 	@cp -rs $(ROOT)/kmod/. $(BUILD)/kmod-src/
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod-src modules
-	@cp $(BUILD)/kmod-src/xvs.ko $(BUILD)/kmod/xvs.ko
+	@# (replaced whole and only when it changed: a VM image may be
+	@# copying it while another build of the same tree runs)
+	@cmp -s $(BUILD)/kmod-src/xvs.ko $(BUILD)/kmod/xvs.ko || \
+		{ cp $(BUILD)/kmod-src/xvs.ko $(BUILD)/kmod/xvs.ko.tmp && \
+		  mv $(BUILD)/kmod/xvs.ko.tmp $(BUILD)/kmod/xvs.ko; }
 
 # The test kernel, built from Debian's linux-source-6.1 with patches/linux-6.1
 # and the kconfig/ fragments (scripts/build-kernel.sh).  FLAVOUR=release or

@@ -10,6 +10,11 @@
 # slab_objects CACHE: objects in use in the slab cache CACHE (its per-CPU
 #   slabs flushed first, so the figure is exact), or "none" when the cache
 #   does not exist by that name
+# conn_counts: "ACTIVE+INACT ENTRIES": the sum of ActiveConn + InActConn
+#   over the director's destinations (`lvs`), and the entries of
+#   `-L -n -c` that belong to a listed service and destination, templates
+#   (client port 0) aside; read until the two agree (the table moves as
+#   entries expire: a few tries for one still moment)
 
 BAD_RE='Oops|BUG:|BUG |WARNING:|KASAN|possible circular locking|INFO: |Call Trace|general protection|RIP: '
 kernel_bad() { dmesg | grep -E "$BAD_RE" | quote; }
@@ -40,4 +45,28 @@ slab_objects() {
 	[ -d "/sys/kernel/slab/$1" ] || { echo none; return; }
 	[ -w "/sys/kernel/slab/$1/shrink" ] && echo 1 > "/sys/kernel/slab/$1/shrink"
 	awk -v c="$1" '$1 == c { print $2; f = 1 } END { if (!f) print "none" }' /proc/slabinfo
+}
+
+_active_inact() {
+	lvs -L -n | awk '$1 == "->" && NF == 6 { n += $5 + $6 } END { print n + 0 }'
+}
+_listed_entries() {
+	{ lvs -L -n; echo EOT; lvs -L -n -c; } | awk '
+		$1 == "EOT" { table = 1; next }
+		!table && ($1 == "TCP" || $1 == "UDP" || $1 == "SCTP") { svc = $2 }
+		!table && $1 == "->" && NF == 6 { pair[svc " " $2] = 1 }
+		table && ($1 == "TCP" || $1 == "UDP" || $1 == "SCTP") && $4 !~ /:0$/ &&
+			(($5 " " $6) in pair) { n++ }
+		END { print n + 0 }'
+}
+conn_counts() {
+	local i a c b
+	for i in $(seq 10); do
+		a=$(_active_inact)
+		c=$(_listed_entries)
+		b=$(_active_inact)
+		[ "$a" = "$c" ] && [ "$b" = "$c" ] && break
+		sleep 0.3
+	done
+	echo "$b $c"
 }

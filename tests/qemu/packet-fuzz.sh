@@ -204,19 +204,7 @@ ptot="$((16#${c:-0})) $((16#${p:-0})) $((16#${o:-0}))"
 check_eq stats-total "$totals" "$ptot"
 log "totals (conns inpkts outpkts): $totals; /proc/net/ip_vs_stats: $ptot"
 
-# ActiveConn + InActConn of every destination = the entries listed (the
-# table moves as entries expire: a few tries for one still moment)
-conn_counts() {
-	local i a c b
-	for i in 1 2 3 4 5 6; do
-		a=$(lvs -L -n | awk '$1 == "->" && NF == 6 { n += $5 + $6 } END { print n + 0 }')
-		c=$(lvs -L -n -c | awk 'NR > 2 { n++ } END { print n + 0 }')
-		b=$(lvs -L -n | awk '$1 == "->" && NF == 6 { n += $5 + $6 } END { print n + 0 }')
-		[ "$a" = "$c" ] && [ "$b" = "$c" ] && break
-		sleep 0.3
-	done
-	echo "$b $c"
-}
+# ActiveConn + InActConn of every destination = the entries listed
 set -- $(conn_counts)
 log "ActiveConn + InActConn $1, entries $2"
 check_eq conn-count "$1" "$2"
