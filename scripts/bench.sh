@@ -17,7 +17,8 @@
 #                             the connection listings at CONNS/10 and
 #                             CONNS entries; profile: perf's flat profiles
 #                             of each balancer under NAT load, loading and
-#                             listing, when perf is installed; pktgen: the
+#                             listing, when perf is installed (scale: also
+#                             of UDP NAT at 1k and at CONNS entries); pktgen: the
 #                             per-packet cost of the balancer alone, in a
 #                             VM of its own with one vCPU and QEMU -icount,
 #                             tests/bench/pktgen.sh)
@@ -68,7 +69,7 @@ has_phase() { [[ +$PHASES+ == *+$1+* ]]; }
 MAIN_PHASES=$(tr '+' '\n' <<<"$PHASES" | grep -vx pktgen | paste -sd+)
 # perf goes into the VM image for the profile phase (and pktgen's profiles)
 PERF=
-if has_phase profile || { has_phase pktgen && [ "$PG_PROFILE" = 1 ]; }; then
+if has_phase profile || has_phase scale || { has_phase pktgen && [ "$PG_PROFILE" = 1 ]; }; then
 	PERF=$(command -v perf) || say "no perf (apt-get install linux-perf): profile phase skipped"
 fi
 

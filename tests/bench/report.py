@@ -32,6 +32,8 @@ METRICS = {
     "expire_lag_s": ("table empty after the last timeout", "s", "lower", None, None),
     "prof_share_crr_nat": ("perf: share of samples in the balancer's functions, TCP NAT", "%", "lower", None, None),
     "prof_share_udp_nat": ("perf: share of samples in the balancer's functions, UDP NAT", "%", "lower", None, None),
+    "prof_share_udp_1k": ("perf: share of samples in the balancer's functions, UDP NAT, 1k entries", "%", "lower", None, None),
+    "prof_share_udp_1m": ("perf: share of samples in the balancer's functions, UDP NAT, full table", "%", "lower", None, None),
     "prof_share_apply": ("perf: share of samples in the balancer's functions, xvsadm apply", "%", "lower", None, None),
     "prof_share_list": ("perf: share of samples in the balancer's functions, ipvsadm -L -n", "%", "lower", None, None),
     "dump_entries_small": ("entries in the table for the small listings (target {small})", "entries", "higher", None, None),

@@ -3,7 +3,7 @@
 # realservers rs1/rs2 holding the VIP on lo, all on the bridge br-sync
 # (192.168.0.0/24); the realservers answer on :9000 with their name and
 # then echo what they receive, and on SCTP :9100 with their name (xvs-sctp).
-# Sourced after lib.sh.
+# Sourced after lib.sh and lib-net.sh.
 # shellcheck shell=bash
 VIP=192.168.0.1
 D1=192.168.0.10
@@ -21,15 +21,7 @@ sync_up() {
 	local n i
 	mkdir -p $LAB
 	modprobe sctp || { echo "modprobe sctp failed"; return 1; }
-	ip link add br-sync type bridge || return 1
-	ip link set br-sync up
-	for n in client dir1 dir2 rs1 rs2; do
-		ip netns add $n || return 1
-		in_ns $n ip link set lo up
-		ip link add sy-$n type veth peer name sy-$n-br || return 1
-		ip link set sy-$n netns $n name eth0
-		ip link set sy-$n-br master br-sync up
-	done
+	net_segment br-sync client dir1 dir2 rs1 rs2 || return 1
 	in_ns client ip addr add $CIP/24 dev eth0
 	in_ns dir1 ip addr add $D1/24 dev eth0
 	in_ns dir1 ip addr add $VIP/32 dev eth0

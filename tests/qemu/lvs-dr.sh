@@ -17,6 +17,7 @@
 # xvs-variant: xvs
 # xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-net.sh"
 . "$(dirname "$0")/lib-fast.sh"
 
 LB=${1:?usage: lvs-dr.sh ipvs|xvs [fast]}
@@ -35,15 +36,7 @@ rip() { [ "$1" = 1 ] && echo $RIP1 || echo $RIP2; }
 dr_up() {
 	local n
 	mkdir -p $LAB/www
-	ip link add br-dr type bridge || return 1
-	ip link set br-dr up
-	for n in client director rs1 rs2; do
-		ip netns add $n || return 1
-		in_ns $n ip link set lo up
-		ip link add dr-$n type veth peer name dr-$n-br || return 1
-		ip link set dr-$n netns $n name eth0
-		ip link set dr-$n-br master br-dr up
-	done
+	net_segment br-dr client director rs1 rs2 || return 1
 	in_ns client ip addr add $CIP/24 dev eth0
 	in_ns client ip link set eth0 up
 	# the director, step 1 of the seed

@@ -37,6 +37,7 @@
 # xvs-variant: xvs
 # xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-net.sh"
 . "$(dirname "$0")/lib-fast.sh"
 
 LB=${1:?usage: lvs-ipv6.sh ipvs|xvs [fast]}
@@ -56,15 +57,8 @@ rip6() { echo "2001:db8:b::$1"; }
 v6_up() {
 	local n
 	mkdir -p $LAB/www
-	ip link add br6 type bridge || return 1
-	ip link set br6 up
-	for n in client director rs1 rs2; do
-		ip netns add $n || return 1
-		in_ns $n ip link set lo up
-	done
-	ip link add v6-c type veth peer name v6-d
-	ip link set v6-c netns client name eth0
-	ip link set v6-d netns director name eth0
+	net_link client director || return 1
+	net_segment br6 director:eth1 rs1 rs2 || return 1
 	in_ns client ip -6 addr add $CIP6/64 dev eth0 nodad
 	in_ns client ip link set eth0 up
 	in_ns client ip -6 route add default via $DIP6 || return 1
@@ -75,9 +69,6 @@ v6_up() {
 		/usr/sbin/ip link set eth0 up &&
 		echo 1 > /proc/sys/net/ipv6/conf/all/forwarding" ||
 		{ echo "director setup failed"; return 1; }
-	ip link add v6-lan type veth peer name v6-lan-br
-	ip link set v6-lan netns director name eth1
-	ip link set v6-lan-br master br6 up
 	in_ns director ip -6 addr add $GW6/64 dev eth1 nodad
 	in_ns director ip link set eth1 up
 	modprobe ip6_tunnel || { echo "modprobe ip6_tunnel failed"; return 1; }
@@ -85,9 +76,6 @@ v6_up() {
 	modprobe fou6 || { echo "modprobe fou6 failed"; return 1; }
 	modprobe sctp || { echo "modprobe sctp failed"; return 1; }
 	for n in $V6_RS; do
-		ip link add v6-$n type veth peer name v6-$n-br
-		ip link set v6-$n netns rs$n name eth0
-		ip link set v6-$n-br master br6 up
 		in_ns rs$n sh -c "
 			/usr/sbin/ip -6 addr add $(rip6 $n)/64 dev eth0 nodad &&
 			/usr/sbin/ip link set eth0 up &&

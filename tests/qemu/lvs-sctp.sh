@@ -33,6 +33,7 @@
 # xvs-reference: ipvs
 # xvs-variant: xvs
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-net.sh"
 
 LB=${1:?usage: lvs-sctp.sh ipvs|xvs}
 NREQ=6
@@ -225,15 +226,7 @@ vip_of() { echo $VIP; }
 
 one_up() {
 	local n
-	ip link add br-sctp type bridge || return 1
-	ip link set br-sctp up
-	for n in client director rs1 rs2; do
-		ip netns add $n || return 1
-		in_ns $n ip link set lo up
-		ip link add sc-$n type veth peer name sc-$n-br || return 1
-		ip link set sc-$n netns $n name eth0
-		ip link set sc-$n-br master br-sctp up
-	done
+	net_segment br-sctp client director rs1 rs2 || return 1
 	in_ns client ip addr add $CIP/24 dev eth0
 	in_ns client ip link set eth0 up
 	in_ns director sh -c "

@@ -23,6 +23,7 @@
 # xvs-variant: xvs
 # xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-net.sh"
 . "$(dirname "$0")/lib-fast.sh"
 
 LB=${1:?usage: lvs-tun-mixed.sh ipvs|xvs [fast]}
@@ -39,15 +40,8 @@ rip6() { echo "2001:db8:62::$1"; }
 mixed_up() {
 	local n
 	mkdir -p $LAB/www
-	ip link add brx type bridge || return 1
-	ip link set brx up
-	for n in client director rs1 rs2; do
-		ip netns add $n || return 1
-		in_ns $n ip link set lo up
-	done
-	ip link add mx-c type veth peer name mx-d
-	ip link set mx-c netns client name eth0
-	ip link set mx-d netns director name eth0
+	net_link client director || return 1
+	net_segment brx director:eth1 rs1 rs2 || return 1
 	in_ns client sh -c "
 		/usr/sbin/ip addr add 10.6.1.254/24 dev eth0 &&
 		/usr/sbin/ip -6 addr add 2001:db8:61::254/64 dev eth0 nodad &&
@@ -55,9 +49,6 @@ mixed_up() {
 		/usr/sbin/ip route add default via 10.6.1.1 &&
 		/usr/sbin/ip -6 route add default via 2001:db8:61::1" ||
 		{ echo "client setup failed"; return 1; }
-	ip link add mx-lan type veth peer name mx-lan-br
-	ip link set mx-lan netns director name eth1
-	ip link set mx-lan-br master brx up
 	in_ns director sh -c "
 		/usr/sbin/ip addr add 10.6.1.1/24 dev eth0 &&
 		/usr/sbin/ip addr add $VIP4/24 dev eth0 &&
@@ -76,9 +67,6 @@ mixed_up() {
 		modprobe $m || { echo "modprobe $m failed"; return 1; }
 	done
 	for n in 1 2; do
-		ip link add mx-$n type veth peer name mx-$n-br
-		ip link set mx-$n netns rs$n name eth0
-		ip link set mx-$n-br master brx up
 		# rp_filter off: requests arrive on the tunnel devices, their
 		# replies leave on eth0
 		in_ns rs$n sh -c "

@@ -26,6 +26,7 @@
 # xvs-reference: ipvs
 # xvs-variant: xvs fast
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-net.sh"
 . "$(dirname "$0")/lib-fast.sh"
 
 LB=${1:?usage: lvs-tun.sh ipvs|xvs [fast]}
@@ -43,15 +44,7 @@ rip() { echo "192.168.1.10$1"; }
 tun_up() {
 	local n
 	mkdir -p $LAB/www
-	ip link add br-tun type bridge || return 1
-	ip link set br-tun up
-	for n in client director rs1 rs2; do
-		ip netns add $n || return 1
-		in_ns $n ip link set lo up
-		ip link add tn-$n type veth peer name tn-$n-br || return 1
-		ip link set tn-$n netns $n name eth0
-		ip link set tn-$n-br master br-tun up
-	done
+	net_segment br-tun client director rs1 rs2 || return 1
 	in_ns client ip addr add $CIP/24 dev eth0
 	in_ns client ip link set eth0 up
 	in_ns director sh -c "

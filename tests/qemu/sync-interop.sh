@@ -15,6 +15,7 @@
 # Lab: lib-sync.sh (two directors, client, two DR realservers).
 # xvs-timeout: 500
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-net.sh"
 . "$(dirname "$0")/lib-sync.sh"
 
 GROUP=224.0.0.81

@@ -20,6 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 
 LB=${1:?usage: sync.sh ipvs|xvs}
+. "$(dirname "$0")/lib-net.sh"
 . "$(dirname "$0")/lib-sync.sh"
 
 if ! out=$(lb_load "$LB" 2>&1); then
