@@ -19,16 +19,8 @@ LB=${1:?usage: lvs-nat.sh ipvs|xvs [fast]}
 FAST=${2:-}
 NREQ=12
 
-if ! out=$(lb_load "$LB" 2>&1); then
-	fail load "$out"
-	finish
-fi
+lab_nat_begin "$LB"
 pass load
-if ! lab_nat_up > /tmp/lab-up.log 2>&1; then
-	fail lab-up "$(tail -n 3 /tmp/lab-up.log)"
-	lab_nat_down
-	finish
-fi
 pass lab-up
 [ "$FAST" = fast ] && fast_path_begin director
 

@@ -26,16 +26,8 @@
 LB=${1:?usage: persistence.sh ipvs|xvs}
 VIP2=81.57.54.101	# the fwmark service's address
 
-if ! out=$(lb_load "$LB" 2>&1); then
-	fail load "$out"
-	finish
-fi
+lab_nat_begin "$LB"
 pass load
-if ! lab_nat_up > /tmp/lab-up.log 2>&1; then
-	fail lab-up "$(tail -n 3 /tmp/lab-up.log)"
-	lab_nat_down
-	finish
-fi
 pass lab-up
 
 # client source addresses (the director reaches them through its default

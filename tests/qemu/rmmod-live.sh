@@ -32,15 +32,8 @@ configure() {
 	lvs -a -t $VIP:9000 -r 192.168.0.2:9000 -m
 }
 
-if ! out=$(lb_load "$LB" 2>&1); then
-	fail load "$out"
-	finish
-fi
+lab_nat_begin "$LB"
 pass load
-if ! lab_nat_up > /tmp/lab-up.log 2>&1; then
-	fail lab-up "$(tail -n 3 /tmp/lab-up.log)"
-	finish
-fi
 if ! out=$(configure 2>&1); then
 	fail configure "$out"
 	finish
