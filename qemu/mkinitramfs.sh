@@ -244,8 +244,9 @@ printf 'xvs image %s: kernel %s, xvs.ko %s\n' "$key" "$KVER" \
 
 # images no run has booted for an hour are stale (each boot touches its
 # image; a concurrent run may still use an older one)
-find "$OUT" -maxdepth 1 -name 'initramfs-*.cpio' -mmin +60 -delete
-find "$OUT" -maxdepth 1 -name 'stage.*' -mmin +60 -exec rm -rf {} +
+# (two runs may sweep at once: a file the other removed first is no error)
+find "$OUT" -maxdepth 1 -name 'initramfs-*.cpio' -mmin +60 -delete 2>/dev/null || true
+find "$OUT" -maxdepth 1 -name 'stage.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --quiet) > "$image.tmp.$$"
 mv "$image.tmp.$$" "$image"

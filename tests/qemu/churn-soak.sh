@@ -117,7 +117,8 @@ set_sysctl() {
 	[ "$got" = "$2" ] || { echo "$1 reads '$got' after writing '$2'"; return 1; }
 }
 
-# sysctl: the values it takes turns with (first: the one set at the end)
+# each sysctl the loop flips and the values it gives it (the first one is
+# restored when the churn is over)
 declare -A SYSCTL=(
 	[net/ipv4/vs/expire_nodest_conn]="0 1"
 	[net/ipv4/vs/expire_quiescent_template]="0 1"
@@ -324,11 +325,14 @@ check_eq kernel-log-clean-after-churn "" "$bad"
 [ -n "$bad" ] && echo "$bad" | head -40
 
 # --- the churn is over: a sane state ---------------------------------------------
+BAD=()
 for name in "${SYSCTL_NAMES[@]}"; do
 	v=$(sysctl_values "${SYSCTL[$name]}" | head -n 1)
 	ctl set_sysctl "$name" "$v"
 done
 [ "${DAEMON[backup]}" = 1 ] && ctl lvs --stop-daemon backup
+# (the master sends through the removal below)
+[ "${DAEMON[master]}" = 1 ] || ctl lvs --start-daemon master --mcast-interface eth1 --syncid 1
 for port in "${!EXTRA[@]}"; do ctl lvs -D "${EXTRA[$port]}" $VIP:$port; done
 ctl lvs --set 900 120 300
 check_eq restore-commands-refused "0" "${#BAD[@]}"
