@@ -355,7 +355,7 @@ done
 # (entries of deleted services and destinations stay until they expire,
 # counted nowhere: conn_counts leaves them out)
 set -- $(conn_counts)
-log "ActiveConn + InActConn $1, entries $2"
+log "ActiveConn + InActConn $1, entries $2 (of listed services and destinations; all: $3)"
 check_eq conn-count "$1" "$2"
 if [ "$1" != "$2" ]; then
 	# per destination: ActiveConn + InActConn, then the entries listed

@@ -10,11 +10,13 @@
 # slab_objects CACHE: objects in use in the slab cache CACHE (its per-CPU
 #   slabs flushed first, so the figure is exact), or "none" when the cache
 #   does not exist by that name
-# conn_counts: "ACTIVE+INACT ENTRIES": the sum of ActiveConn + InActConn
-#   over the director's destinations (`lvs`), and the entries of
-#   `-L -n -c` that belong to a listed service and destination, templates
-#   (client port 0) aside; read until the two agree (the table moves as
-#   entries expire: a few tries for one still moment)
+# conn_counts: "ACTIVE+INACT ENTRIES ALL": the sum of ActiveConn +
+#   InActConn over the director's destinations (`lvs`), the entries of
+#   `-L -n -c` that belong to a listed service and destination, and all
+#   entries, templates (client port 0) aside each time; read until the
+#   first two agree (the table moves as entries expire: a few tries for
+#   one still moment).  ENTRIES < ALL: entries of deleted services or
+#   destinations, which only a lab that deletes them may have
 
 BAD_RE='Oops|BUG:|BUG |WARNING:|KASAN|possible circular locking|INFO: |Call Trace|general protection|RIP: '
 kernel_bad() { dmesg | grep -E "$BAD_RE" | quote; }
@@ -55,18 +57,20 @@ _listed_entries() {
 		$1 == "EOT" { table = 1; next }
 		!table && ($1 == "TCP" || $1 == "UDP" || $1 == "SCTP") { svc = $2 }
 		!table && $1 == "->" && NF == 6 { pair[svc " " $2] = 1 }
-		table && ($1 == "TCP" || $1 == "UDP" || $1 == "SCTP") && $4 !~ /:0$/ &&
-			(($5 " " $6) in pair) { n++ }
-		END { print n + 0 }'
+		table && ($1 == "TCP" || $1 == "UDP" || $1 == "SCTP") && $4 !~ /:0$/ {
+			all++
+			if (($5 " " $6) in pair) n++
+		}
+		END { print n + 0, all + 0 }'
 }
 conn_counts() {
-	local i a c b
+	local i a c all b
 	for i in $(seq 10); do
 		a=$(_active_inact)
-		c=$(_listed_entries)
+		read -r c all <<<"$(_listed_entries)"
 		b=$(_active_inact)
 		[ "$a" = "$c" ] && [ "$b" = "$c" ] && break
 		sleep 0.3
 	done
-	echo "$b $c"
+	echo "$b $c $all"
 }

@@ -206,8 +206,10 @@ log "totals (conns inpkts outpkts): $totals; /proc/net/ip_vs_stats: $ptot"
 
 # ActiveConn + InActConn of every destination = the entries listed
 set -- $(conn_counts)
-log "ActiveConn + InActConn $1, entries $2"
+log "ActiveConn + InActConn $1, entries $2 (of listed services and destinations), all $3"
 check_eq conn-count "$1" "$2"
+# (nothing was deleted: every entry belongs to a listed destination)
+check_eq conn-count-all "$2" "$3"
 lvs -L -n -c | head -30 | quote
 if [ "$LB" = xvs ]; then in_ns director cat /proc/net/xvs_drops | quote; fi
 
